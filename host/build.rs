@@ -1,0 +1,186 @@
+//! Builds the built-in plugins (every crate under `plugins/`) for
+//! `wasm32-wasip2` and embeds them in the `stagegate` binary.
+//!
+//! The plugins are built by a nested `cargo build` into their own target
+//! directory (`<target>/wasm-plugins`), shared by every host profile, so the
+//! outer build's lock is never contended. The nested build gets a clean
+//! environment: no outer `RUSTFLAGS`, no clippy wrapper. A machine without the
+//! `wasm32-wasip2` standard library gets it through `rustup target add` first.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, exit};
+
+const TARGET: &str = "wasm32-wasip2";
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    exit(1)
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let workspace = manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| fail("host/ has no parent directory"));
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_else(|| fail("OUT_DIR unset")));
+
+    for watched in ["plugins", "sdk", "wit", "Cargo.lock", "Cargo.toml"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
+    }
+
+    let plugins = discover_plugins(&workspace.join("plugins"));
+    if plugins.is_empty() {
+        fail("no plugin crates found under plugins/");
+    }
+
+    ensure_wasm_target();
+
+    // <target>/<profile>/build/<pkg>/out -> <target>
+    let target_dir = out_dir
+        .ancestors()
+        .nth(4)
+        .map(|t| t.join("wasm-plugins"))
+        .unwrap_or_else(|| out_dir.join("wasm-plugins"));
+
+    let mut cargo = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .current_dir(&workspace)
+        .args([
+            "build",
+            "--profile",
+            "plugin",
+            "--target",
+            TARGET,
+            "--target-dir",
+        ])
+        .arg(&target_dir);
+    for (_, package) in &plugins {
+        cargo.args(["-p", package]);
+    }
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CLIPPY_ARGS",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        cargo.env_remove(var);
+    }
+    let status = cargo
+        .status()
+        .unwrap_or_else(|e| fail(&format!("cannot run cargo to build the plugins: {e}")));
+    if !status.success() {
+        fail("building the built-in plugins for wasm32-wasip2 failed (see the output above)");
+    }
+
+    let mut generated = String::from("/// The plugins compiled into this binary.\n");
+    generated.push_str("pub(crate) const BUILTINS: &[BuiltinWasm] = &[\n");
+    for (name, package) in &plugins {
+        let file = format!("{}.wasm", package.replace('-', "_"));
+        let built = target_dir.join(TARGET).join("plugin").join(&file);
+        let embedded = out_dir.join(&file);
+        fs::copy(&built, &embedded)
+            .unwrap_or_else(|e| fail(&format!("cannot copy `{}`: {e}", built.display())));
+        let _ = writeln!(
+            generated,
+            "    BuiltinWasm {{ name: {name:?}, wasm: include_bytes!({:?}) }},",
+            embedded.display().to_string()
+        );
+    }
+    generated.push_str("];\n");
+    fs::write(out_dir.join("builtins.rs"), generated)
+        .unwrap_or_else(|e| fail(&format!("cannot write builtins.rs: {e}")));
+
+    embed_policies(&workspace.join("policies"), &out_dir);
+}
+
+/// Embeds every `policies/*.cedar` file, sorted by name, as the default policies.
+fn embed_policies(dir: &Path, out_dir: &Path) {
+    let entries = fs::read_dir(dir)
+        .unwrap_or_else(|e| fail(&format!("cannot list `{}`: {e}", dir.display())));
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
+        .collect();
+    files.sort();
+    let mut generated = String::from("/// The default policies: `(file name, text)`, sorted.\n");
+    generated.push_str("pub const DEFAULT_POLICIES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let _ = writeln!(
+            generated,
+            "    ({name:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
+    }
+    generated.push_str("];\n");
+    fs::write(out_dir.join("policies.rs"), generated)
+        .unwrap_or_else(|e| fail(&format!("cannot write policies.rs: {e}")));
+}
+
+/// `(plugin name, package name)` for every plugin crate under `plugins/`:
+/// a `cdylib` package named `stagegate-plugin-<name>`. Library crates that
+/// plugins share (such as `yaml-reader`) are skipped. Sorted by name.
+fn discover_plugins(dir: &Path) -> Vec<(String, String)> {
+    let entries = fs::read_dir(dir)
+        .unwrap_or_else(|e| fail(&format!("cannot list `{}`: {e}", dir.display())));
+    let mut plugins: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| fs::read_to_string(e.path().join("Cargo.toml")).ok())
+        .filter(|manifest| manifest.contains("\"cdylib\""))
+        .filter_map(|manifest| {
+            let package = manifest
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("name = \""))?
+                .trim_end_matches('"')
+                .to_owned();
+            let name = package.strip_prefix("stagegate-plugin-")?.to_owned();
+            Some((name, package))
+        })
+        .collect();
+    plugins.sort();
+    plugins
+}
+
+/// Installs the wasm32-wasip2 standard library when the toolchain lacks it.
+fn ensure_wasm_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()));
+    let installed = sysroot
+        .as_ref()
+        .is_some_and(|root| root.join("lib/rustlib").join(TARGET).is_dir());
+    if installed {
+        return;
+    }
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Some(toolchain) = env::var_os("RUSTUP_TOOLCHAIN") {
+        rustup.arg("--toolchain").arg(toolchain);
+    }
+    match rustup.status() {
+        Ok(status) if status.success() => {}
+        _ => fail(
+            "the wasm32-wasip2 target is missing and `rustup target add wasm32-wasip2` failed; \
+             install it and build again",
+        ),
+    }
+}

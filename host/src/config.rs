@@ -1,0 +1,536 @@
+//! The gate configuration: `stagegate.toml` parsed once into a checked
+//! [`GateConfig`].
+//!
+//! Configuration is trusted (it comes from a protected repository) but still
+//! validated strictly: unknown keys, bad names, bad digests and out-of-range
+//! limits are errors before any work starts. It never reads anything from the
+//! bundle: a bundle cannot configure the gate that judges it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::plugin::builtin;
+
+/// Errors in `stagegate.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{path}`: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("config `{path}` is invalid: {message}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("config `{path}`: {message}")]
+    Invalid {
+        /// The config file (or `built-in defaults`).
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Default wall-clock deadline per plugin evaluation.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default linear-memory cap per plugin evaluation.
+pub const DEFAULT_MEMORY_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Names that cannot be plugins: they are other keys of the Cedar context or
+/// Cedar reserved words.
+const RESERVED: &[&str] = &[
+    "from",
+    "params",
+    "stage",
+    "true",
+    "false",
+    "if",
+    "then",
+    "else",
+    "in",
+    "is",
+    "like",
+    "has",
+    "principal",
+    "action",
+    "resource",
+    "context",
+    "permit",
+    "forbid",
+    "when",
+    "unless",
+    "__cedar",
+];
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    stages: Option<Vec<String>>,
+    policies: Option<PathBuf>,
+    #[serde(default)]
+    plugins: BTreeMap<String, RawPlugin>,
+    #[serde(default)]
+    bundle: RawBundle,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPlugin {
+    path: Option<PathBuf>,
+    sha256: Option<String>,
+    enabled: Option<bool>,
+    timeout_ms: Option<u64>,
+    memory_mib: Option<u64>,
+    config: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBundle {
+    max_artifact_mib: Option<u64>,
+    max_total_mib: Option<u64>,
+    max_files: Option<usize>,
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// No `stagegate.toml`: built-in plugins and default policies.
+    Defaults,
+    /// This file.
+    File(PathBuf),
+}
+
+/// Where the Cedar policies come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySource {
+    /// The default policies embedded in the binary (`policies/` in the repository).
+    Builtin,
+    /// Every `*.cedar` file in this directory, replacing the defaults.
+    Dir(PathBuf),
+}
+
+/// Where a plugin's WebAssembly comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginSource {
+    /// Embedded in the binary.
+    Builtin(&'static [u8]),
+    /// A component file, pinned by its SHA-256.
+    File {
+        /// The `.wasm` file.
+        path: PathBuf,
+        /// The expected lowercase hex SHA-256.
+        sha256: String,
+    },
+}
+
+/// Resource limits for one plugin evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock deadline (epoch interruption).
+    pub timeout: Duration,
+    /// Cap on the sum of the plugin's linear memories.
+    pub memory_bytes: u64,
+    /// Cap on stdout + stderr + log bytes.
+    pub output_bytes: usize,
+    /// Cap on the number of facts returned.
+    pub max_facts: usize,
+    /// Cap on the number of findings returned.
+    pub max_findings: usize,
+    /// Cap on the length of any returned string.
+    pub max_string_bytes: usize,
+    /// Cap on the entries of a `Set<String>` fact.
+    pub max_set_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: DEFAULT_TIMEOUT,
+            memory_bytes: DEFAULT_MEMORY_BYTES,
+            output_bytes: 256 * 1024,
+            max_facts: 256,
+            max_findings: 10_000,
+            max_string_bytes: 4096,
+            max_set_entries: 1000,
+        }
+    }
+}
+
+/// One plugin the gate runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginConfig {
+    /// The name it must report in its metadata.
+    pub name: String,
+    /// Where its code comes from.
+    pub source: PluginSource,
+    /// Its configuration as a JSON object text.
+    pub config_json: String,
+    /// Its limits.
+    pub limits: Limits,
+}
+
+/// Caps on what a bundle may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundleLimits {
+    /// Largest single artifact.
+    pub max_artifact_bytes: u64,
+    /// Largest sum of artifact sizes.
+    pub max_total_bytes: u64,
+    /// Most files.
+    pub max_files: usize,
+}
+
+impl Default for BundleLimits {
+    fn default() -> Self {
+        BundleLimits {
+            max_artifact_bytes: 2 * 1024 * 1024 * 1024,
+            max_total_bytes: 8 * 1024 * 1024 * 1024,
+            max_files: 100_000,
+        }
+    }
+}
+
+/// The checked configuration every later stage works from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateConfig {
+    /// Where it came from.
+    pub source: ConfigSource,
+    /// Ordered stage names, earliest first.
+    pub stages: Vec<String>,
+    /// Where the policies come from.
+    pub policies: PolicySource,
+    /// Plugins in evaluation order: built-ins first, then the configured ones by name.
+    pub plugins: Vec<PluginConfig>,
+    /// Bundle caps.
+    pub bundle: BundleLimits,
+}
+
+impl GateConfig {
+    /// The configuration used when there is no `stagegate.toml`.
+    ///
+    /// ```
+    /// let config = stagegate::config::GateConfig::defaults();
+    /// assert_eq!(config.stages, ["dev", "test", "prod"]);
+    /// ```
+    pub fn defaults() -> GateConfig {
+        // Built-in defaults are valid by construction; parsing an empty
+        // document cannot fail.
+        Self::from_raw(RawConfig::default(), ConfigSource::Defaults, Path::new(".")).unwrap_or_else(
+            |_| GateConfig {
+                source: ConfigSource::Defaults,
+                stages: vec!["dev".into(), "test".into(), "prod".into()],
+                policies: PolicySource::Builtin,
+                plugins: Vec::new(),
+                bundle: BundleLimits::default(),
+            },
+        )
+    }
+
+    /// Reads and checks a `stagegate.toml`. Relative paths in it are relative
+    /// to the file's directory.
+    pub fn load(path: &Path) -> Result<GateConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Checks configuration text that was read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<GateConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::from_raw(raw, ConfigSource::File(path.to_owned()), base)
+    }
+
+    fn from_raw(
+        raw: RawConfig,
+        source: ConfigSource,
+        base: &Path,
+    ) -> Result<GateConfig, ConfigError> {
+        let label = match &source {
+            ConfigSource::Defaults => PathBuf::from("built-in defaults"),
+            ConfigSource::File(p) => p.clone(),
+        };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: label.clone(),
+            message,
+        };
+
+        let stages = raw
+            .stages
+            .unwrap_or_else(|| vec!["dev".into(), "test".into(), "prod".into()]);
+        if stages.len() < 2 {
+            return Err(invalid("`stages` needs at least two stages".into()));
+        }
+        for (i, stage) in stages.iter().enumerate() {
+            if !is_stage_name(stage) {
+                return Err(invalid(format!(
+                    "stage `{stage}` is not a valid name (letters, digits, `-`, `_`; at most 64)"
+                )));
+            }
+            if stages.iter().take(i).any(|s| s == stage) {
+                return Err(invalid(format!("stage `{stage}` is listed twice")));
+            }
+        }
+
+        let policies = match raw.policies {
+            None => PolicySource::Builtin,
+            Some(dir) => {
+                let dir = base.join(dir);
+                if !dir.is_dir() {
+                    return Err(invalid(format!(
+                        "policy directory `{}` does not exist",
+                        dir.display()
+                    )));
+                }
+                PolicySource::Dir(dir)
+            }
+        };
+
+        let mut raw_plugins = raw.plugins;
+        let mut plugins = Vec::new();
+        for builtin in builtin::BUILTINS {
+            let settings = raw_plugins.remove(builtin.name).unwrap_or_default();
+            if settings.path.is_some() || settings.sha256.is_some() {
+                return Err(invalid(format!(
+                    "plugin `{}` is built in: it takes no `path` or `sha256` \
+                     (give your plugin another name, or set `enabled = false` here)",
+                    builtin.name
+                )));
+            }
+            if settings.enabled == Some(false) {
+                continue;
+            }
+            let limits = limits(&settings, &invalid, builtin.name)?;
+            plugins.push(PluginConfig {
+                name: builtin.name.to_owned(),
+                source: PluginSource::Builtin(builtin.wasm),
+                config_json: config_json(settings.config),
+                limits,
+            });
+        }
+        for (name, settings) in raw_plugins {
+            check_plugin_name(&name).map_err(&invalid)?;
+            if settings.enabled == Some(false) {
+                continue;
+            }
+            let (Some(path), Some(sha256)) = (settings.path.clone(), settings.sha256.clone())
+            else {
+                return Err(invalid(format!(
+                    "plugin `{name}` needs both `path` and `sha256` (or `enabled = false`)"
+                )));
+            };
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(invalid(format!(
+                    "plugin `{name}`: `sha256` must be 64 hexadecimal characters"
+                )));
+            }
+            let limits = limits(&settings, &invalid, &name)?;
+            plugins.push(PluginConfig {
+                source: PluginSource::File {
+                    path: base.join(path),
+                    sha256: sha256.to_ascii_lowercase(),
+                },
+                config_json: config_json(settings.config),
+                limits,
+                name,
+            });
+        }
+
+        let defaults = BundleLimits::default();
+        let mib = |v: Option<u64>, d: u64| v.map_or(d, |m| m.saturating_mul(1024 * 1024));
+        let bundle = BundleLimits {
+            max_artifact_bytes: mib(raw.bundle.max_artifact_mib, defaults.max_artifact_bytes),
+            max_total_bytes: mib(raw.bundle.max_total_mib, defaults.max_total_bytes),
+            max_files: raw.bundle.max_files.unwrap_or(defaults.max_files),
+        };
+        if bundle.max_artifact_bytes == 0 || bundle.max_total_bytes == 0 || bundle.max_files == 0 {
+            return Err(invalid("bundle limits must be greater than zero".into()));
+        }
+
+        Ok(GateConfig {
+            source,
+            stages,
+            policies,
+            plugins,
+            bundle,
+        })
+    }
+
+    /// The stage before `to`, if `to` is a known stage that has one.
+    pub fn stage_before(&self, to: &str) -> Option<&str> {
+        let index = self.stages.iter().position(|s| s == to)?;
+        index
+            .checked_sub(1)
+            .and_then(|i| self.stages.get(i))
+            .map(String::as_str)
+    }
+}
+
+fn limits(
+    settings: &RawPlugin,
+    invalid: &dyn Fn(String) -> ConfigError,
+    name: &str,
+) -> Result<Limits, ConfigError> {
+    let mut limits = Limits::default();
+    if let Some(ms) = settings.timeout_ms {
+        if !(1..=3_600_000).contains(&ms) {
+            return Err(invalid(format!(
+                "plugin `{name}`: `timeout_ms` must be between 1 and 3600000"
+            )));
+        }
+        limits.timeout = Duration::from_millis(ms);
+    }
+    if let Some(mib) = settings.memory_mib {
+        if !(1..=4095).contains(&mib) {
+            return Err(invalid(format!(
+                "plugin `{name}`: `memory_mib` must be between 1 and 4095"
+            )));
+        }
+        limits.memory_bytes = mib * 1024 * 1024;
+    }
+    Ok(limits)
+}
+
+fn config_json(table: Option<toml::Table>) -> String {
+    match table {
+        None => "{}".to_owned(),
+        Some(table) => serde_json::to_string(&table).unwrap_or_else(|_| "{}".to_owned()),
+    }
+}
+
+fn is_stage_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks that `name` can be a plugin (and so a Cedar attribute) name.
+pub fn check_plugin_name(name: &str) -> Result<(), String> {
+    if !is_identifier(name) {
+        return Err(format!(
+            "plugin name `{name}` must match [a-z][a-z0-9_]* (at most 64 characters)"
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(format!("plugin name `{name}` is reserved"));
+    }
+    Ok(())
+}
+
+/// `[a-z][a-z0-9_]*`, at most 64 bytes: the shape of plugin and fact names.
+pub fn is_identifier(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && name.len() <= 64
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<GateConfig, ConfigError> {
+        GateConfig::parse(text, Path::new("/cfg/stagegate.toml"))
+    }
+
+    #[test]
+    fn defaults_have_three_stages_and_builtins() {
+        let config = GateConfig::defaults();
+        assert_eq!(config.stages, ["dev", "test", "prod"]);
+        assert!(config.plugins.iter().any(|p| p.name == "junit"));
+        assert_eq!(config.stage_before("prod"), Some("test"));
+        assert_eq!(config.stage_before("dev"), None);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = parse("stagez = [\"a\", \"b\"]").unwrap_err().to_string();
+        assert!(err.contains("unknown field `stagez`"), "{err}");
+        let err = parse("[plugins.junit]\ntimeout = 3")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `timeout`"), "{err}");
+    }
+
+    #[test]
+    fn external_plugins_need_digest() {
+        let err = parse("[plugins.extra]\npath = \"x.wasm\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs both `path` and `sha256`"), "{err}");
+        let err = parse("[plugins.extra]\npath = \"x.wasm\"\nsha256 = \"abc\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("64 hexadecimal"), "{err}");
+        let ok = parse(&format!(
+            "[plugins.extra]\npath = \"x.wasm\"\nsha256 = \"{}\"\ntimeout_ms = 500\n[plugins.extra.config]\nk = 1",
+            "A".repeat(64)
+        ))
+        .unwrap();
+        let extra = ok.plugins.iter().find(|p| p.name == "extra").unwrap();
+        assert_eq!(extra.limits.timeout, Duration::from_millis(500));
+        assert_eq!(extra.config_json, r#"{"k":1}"#);
+        assert_eq!(
+            extra.source,
+            PluginSource::File {
+                path: PathBuf::from("/cfg/x.wasm"),
+                sha256: "a".repeat(64)
+            }
+        );
+    }
+
+    #[test]
+    fn builtins_can_be_tuned_or_disabled_but_not_replaced() {
+        let config = parse("[plugins.junit]\nenabled = false").unwrap();
+        assert!(!config.plugins.iter().any(|p| p.name == "junit"));
+        let err = parse(&format!(
+            "[plugins.junit]\npath = \"j.wasm\"\nsha256 = \"{}\"",
+            "a".repeat(64)
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("is built in"), "{err}");
+    }
+
+    #[test]
+    fn names_and_stages_are_checked() {
+        assert!(parse("stages = [\"only\"]").is_err());
+        assert!(parse("stages = [\"a\", \"a\"]").is_err());
+        assert!(parse("stages = [\"a b\", \"c\"]").is_err());
+        let err = parse(&format!(
+            "[plugins.Bad]\npath = \"x\"\nsha256 = \"{}\"",
+            "a".repeat(64)
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must match"), "{err}");
+        let err = parse(&format!(
+            "[plugins.from]\npath = \"x\"\nsha256 = \"{}\"",
+            "a".repeat(64)
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("reserved"), "{err}");
+        assert!(parse("[plugins.junit]\nmemory_mib = 0").is_err());
+    }
+}

@@ -1,0 +1,525 @@
+//! Stage 4: the decision. Composes the Cedar schema from the base schema and
+//! the plugins' declared facts, loads and strictly validates the policies, and
+//! authorizes `promote` for one change and target stage.
+//!
+//! The gate fails closed. Cedar skips a policy whose evaluation errors; this
+//! module does not: any evaluation error turns the decision into a deny and is
+//! reported. A policy without `@id` or `@reason`, a template, or a policy that
+//! does not validate against the composed schema stops the gate before any
+//! request is made.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cedar_policy::{
+    AuthorizationError, Authorizer, Context, Decision, Effect, Entities, EntityUid, PolicyId,
+    PolicySet, Request, Schema, ValidationMode, Validator,
+};
+use miette::Diagnostic;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::bundle::hex;
+use crate::config::PolicySource;
+use crate::facts::{FactSpec, Facts};
+
+/// The base schema (`policies/base.cedarschema`): entity types the host fills in.
+pub const BASE_SCHEMA: &str = include_str!("../../policies/base.cedarschema");
+
+include!(concat!(env!("OUT_DIR"), "/policies.rs"));
+
+/// Why policies could not be loaded or validated.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    /// A policy file could not be read.
+    #[error("cannot read policies `{path}`: {message}")]
+    Read {
+        /// File or directory.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// A policy file does not parse, or a policy lacks `@id`/`@reason`.
+    #[error("policy file `{file}`: {message}")]
+    Policy {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The composed schema is invalid.
+    #[error("the composed Cedar schema is invalid: {0}")]
+    Schema(String),
+    /// Strict validation failed.
+    #[error("policies do not validate against the schema:\n{0}")]
+    Validation(String),
+}
+
+/// Who or what is being promoted: the Cedar principal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// Commit id, or empty.
+    pub commit: String,
+    /// Branch, or empty.
+    pub branch: String,
+    /// Author, or empty.
+    pub author: String,
+}
+
+/// A policy that decided, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reason {
+    /// The policy's `@id`, or `default-deny`.
+    pub policy: String,
+    /// Its `@reason`.
+    pub reason: String,
+    /// `permit`, `forbid` or `default`.
+    pub effect: &'static str,
+}
+
+/// The outcome of one authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Allowed or not.
+    pub allowed: bool,
+    /// The policies that decided.
+    pub reasons: Vec<Reason>,
+    /// Evaluation errors; any error means deny.
+    pub errors: Vec<String>,
+}
+
+struct PolicyInfo {
+    reason: String,
+    effect: &'static str,
+}
+
+/// Loaded, validated policies with their schema.
+pub struct Policies {
+    schema: Schema,
+    set: PolicySet,
+    info: BTreeMap<String, PolicyInfo>,
+    stages: Vec<String>,
+    /// SHA-256 over the policy texts (file names and contents, in order).
+    pub digest: String,
+    /// How many policies.
+    pub count: usize,
+    /// The composed schema text.
+    pub schema_text: String,
+}
+
+impl Policies {
+    /// Loads the policies of `source`, composes the schema from the plugins'
+    /// facts and validates every policy strictly.
+    pub fn load(
+        source: &PolicySource,
+        plugins: &[(&str, &[FactSpec])],
+        stages: &[String],
+    ) -> Result<Policies, DecisionError> {
+        let files = match source {
+            PolicySource::Builtin => DEFAULT_POLICIES
+                .iter()
+                .map(|(name, text)| (format!("policies/{name}"), (*text).to_owned()))
+                .collect(),
+            PolicySource::Dir(dir) => read_dir(dir)?,
+        };
+        let schema_text = compose_schema(plugins);
+        let (schema, _warnings) = Schema::from_cedarschema_str(&schema_text)
+            .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
+
+        let mut set = PolicySet::new();
+        let mut info = BTreeMap::new();
+        let mut hasher = Sha256::new();
+        let mut origin: BTreeMap<String, String> = BTreeMap::new();
+        for (file, text) in &files {
+            hasher.update(file.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            let policy_err = |message: String| DecisionError::Policy {
+                file: file.clone(),
+                message,
+            };
+            let parsed = PolicySet::from_str(text).map_err(|e| policy_err(render(&e)))?;
+            if parsed.templates().next().is_some() {
+                return Err(policy_err(
+                    "templates (policies with slots) are not supported".into(),
+                ));
+            }
+            for policy in parsed.policies() {
+                let Some(id) = policy.annotation("id").map(str::to_owned) else {
+                    return Err(policy_err(format!(
+                        "a policy has no @id annotation: {}",
+                        first_line(&policy.to_string())
+                    )));
+                };
+                let Some(reason) = policy.annotation("reason").map(str::to_owned) else {
+                    return Err(policy_err(format!(
+                        "policy `{id}` has no @reason annotation"
+                    )));
+                };
+                if let Some(other) = origin.insert(id.clone(), file.clone()) {
+                    return Err(policy_err(format!(
+                        "policy id `{id}` is already used in `{other}`"
+                    )));
+                }
+                let effect = match policy.effect() {
+                    Effect::Permit => "permit",
+                    Effect::Forbid => "forbid",
+                };
+                let rekeyed = policy.new_id(PolicyId::new(&id));
+                set.add(rekeyed).map_err(|e| policy_err(render(&e)))?;
+                info.insert(id, PolicyInfo { reason, effect });
+            }
+        }
+        if info.is_empty() {
+            return Err(DecisionError::Policy {
+                file: match source {
+                    PolicySource::Builtin => "policies/".into(),
+                    PolicySource::Dir(d) => d.display().to_string(),
+                },
+                message: "holds no policies: every promotion would be denied".into(),
+            });
+        }
+
+        let result = Validator::new(schema.clone()).validate(&set, ValidationMode::Strict);
+        if !result.validation_passed() {
+            let mut text = String::new();
+            for error in result.validation_errors() {
+                let id = error.policy_id().to_string();
+                let file = origin.get(&id).map_or("?", String::as_str);
+                let _ = write!(text, "  policy `{id}` ({file}): {error}");
+                if let Some(help) = error.help() {
+                    let _ = write!(text, "; help: {help}");
+                }
+                text.push('\n');
+            }
+            return Err(DecisionError::Validation(text.trim_end().to_owned()));
+        }
+
+        Ok(Policies {
+            schema,
+            count: info.len(),
+            set,
+            info,
+            stages: stages.to_vec(),
+            digest: hex(&hasher.finalize()),
+            schema_text,
+        })
+    }
+
+    /// Authorizes promoting `change` from `from` to `to` given each plugin's facts.
+    pub fn decide(
+        &self,
+        change: &Change,
+        from: &str,
+        to: &str,
+        facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
+    ) -> Verdict {
+        match self.authorize(change, from, to, facts) {
+            Ok(verdict) => verdict,
+            Err(error) => Verdict {
+                allowed: false,
+                reasons: Vec::new(),
+                errors: vec![error],
+            },
+        }
+    }
+
+    fn authorize(
+        &self,
+        change: &Change,
+        from: &str,
+        to: &str,
+        facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
+    ) -> Result<Verdict, String> {
+        let uid = |ty: &str, id: &str| -> Result<EntityUid, String> {
+            EntityUid::from_json(json!({ "type": ty, "id": id })).map_err(|e| render(&e))
+        };
+        let principal_id = if change.commit.is_empty() {
+            "unknown"
+        } else {
+            &change.commit
+        };
+        let principal = uid("Change", principal_id)?;
+        let action = uid("Action", "promote")?;
+        let resource = uid("Stage", to)?;
+
+        let mut context = Map::new();
+        context.insert("from".into(), Value::String(from.to_owned()));
+        for (plugin, (specs, values)) in facts {
+            let mut record = Map::new();
+            for spec in specs {
+                if let Some(value) = values.get(&spec.name) {
+                    record.insert(spec.name.clone(), value.to_cedar_json(spec.ty));
+                }
+            }
+            context.insert(plugin.clone(), Value::Object(record));
+        }
+        let context =
+            Context::from_json_value(Value::Object(context), Some((&self.schema, &action)))
+                .map_err(|e| format!("facts do not fit the schema: {}", render(&e)))?;
+
+        let mut entities = vec![json!({
+            "uid": { "type": "Change", "id": principal_id },
+            "attrs": { "commit": change.commit, "branch": change.branch, "author": change.author },
+            "parents": [],
+        })];
+        for (rank, stage) in self.stages.iter().enumerate() {
+            entities.push(json!({
+                "uid": { "type": "Stage", "id": stage },
+                "attrs": { "rank": rank },
+                "parents": [],
+            }));
+        }
+        let entities = Entities::from_json_value(Value::Array(entities), Some(&self.schema))
+            .map_err(|e| format!("entities do not fit the schema: {}", render(&e)))?;
+        let request = Request::new(principal, action, resource, context, Some(&self.schema))
+            .map_err(|e| format!("request does not fit the schema: {}", render(&e)))?;
+
+        let response = Authorizer::new().is_authorized(&request, &self.set, &entities);
+        let diagnostics = response.diagnostics();
+        let errors: Vec<String> = diagnostics.errors().map(|e| render(e)).collect();
+        let reason_of = |id: &PolicyId| -> Reason {
+            let key = id.to_string();
+            let info = self.info.get(&key);
+            Reason {
+                reason: info.map_or_else(String::new, |i| i.reason.clone()),
+                effect: info.map_or("?", |i| i.effect),
+                policy: key,
+            }
+        };
+        let mut reasons: Vec<Reason> = diagnostics.reason().map(reason_of).collect();
+        // An erroring policy might have been a forbid: name it as a reason too.
+        for error in diagnostics.errors() {
+            let mut reason = reason_of(erroring_policy(error));
+            reason.reason = format!("{} (evaluation failed, so the gate denies)", reason.reason);
+            reasons.push(reason);
+        }
+        reasons.sort_by(|a, b| a.policy.cmp(&b.policy));
+        reasons.dedup();
+        let allowed = response.decision() == Decision::Allow && errors.is_empty();
+        if !allowed && reasons.is_empty() {
+            reasons.push(Reason {
+                policy: "default-deny".into(),
+                reason: format!("no policy permits promotion to `{to}`"),
+                effect: "default",
+            });
+        }
+        if !allowed {
+            reasons.retain(|r| r.effect != "permit");
+        }
+        Ok(Verdict {
+            allowed,
+            reasons,
+            errors,
+        })
+    }
+}
+
+fn erroring_policy(error: &AuthorizationError) -> &PolicyId {
+    match error {
+        AuthorizationError::PolicyEvaluationError(e) => e.policy_id(),
+    }
+}
+
+/// The full Cedar schema: the base schema plus the `promote` action whose
+/// context holds `from` and one record per plugin.
+pub fn compose_schema(plugins: &[(&str, &[FactSpec])]) -> String {
+    let mut text = String::from(BASE_SCHEMA);
+    text.push_str("\n// Composed by the host from the plugins' declared facts.\n");
+    text.push_str("action \"promote\" appliesTo {\n  principal: [Change],\n  resource: [Stage],\n  context: {\n    \"from\": String,\n");
+    for (plugin, facts) in plugins {
+        let _ = writeln!(text, "    \"{plugin}\": {{");
+        for fact in *facts {
+            let _ = writeln!(text, "      \"{}\": {},", fact.name, fact.ty.cedar());
+        }
+        text.push_str("    },\n");
+    }
+    text.push_str("  }\n};\n");
+    text
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, DecisionError> {
+    let read_err = |path: &Path, e: std::io::Error| DecisionError::Read {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| read_err(dir, e))? {
+        let path = entry.map_err(|e| read_err(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "cedar") && path.is_file() {
+            let text = std::fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(DecisionError::Read {
+            path: dir.to_owned(),
+            message: "no `.cedar` files in it".into(),
+        });
+    }
+    Ok(files)
+}
+
+/// An error and its causes and help, on one line.
+fn render(error: &dyn Diagnostic) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let _ = write!(text, ": {cause}");
+        source = cause.source();
+    }
+    if let Some(help) = error.help() {
+        let _ = write!(text, " (help: {help})");
+    }
+    text
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(120)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FactType, FactValue};
+
+    fn specs() -> Vec<FactSpec> {
+        ["inputs", "total", "failed"]
+            .iter()
+            .map(|n| FactSpec {
+                name: (*n).into(),
+                ty: FactType::Long,
+                doc: String::new(),
+            })
+            .collect()
+    }
+
+    fn dir_with(policy: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.cedar"), policy).unwrap();
+        dir
+    }
+
+    fn stages() -> Vec<String> {
+        vec!["dev".into(), "test".into(), "prod".into()]
+    }
+
+    fn facts(total: i64, failed: i64) -> BTreeMap<String, (Vec<FactSpec>, Facts)> {
+        let values: Facts = [
+            ("inputs".to_string(), FactValue::Long(1)),
+            ("total".to_string(), FactValue::Long(total)),
+            ("failed".to_string(), FactValue::Long(failed)),
+        ]
+        .into_iter()
+        .collect();
+        BTreeMap::from([("tests".to_string(), (specs(), values))])
+    }
+
+    const ALLOW_ALL: &str =
+        "@id(\"allow\")\n@reason(\"ok\")\npermit(principal, action, resource);\n";
+
+    #[test]
+    fn typo_fails_strict_validation_with_help() {
+        let specs = specs();
+        let dir = dir_with(&format!(
+            "{ALLOW_ALL}@id(\"no-failures\")\n@reason(\"fix tests\")\nforbid(principal, action, resource) when {{ context.tests.faild > 0 }};"
+        ));
+        let err = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[("tests", &specs)],
+            &stages(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("no-failures"), "{err}");
+        assert!(err.contains("faild"), "{err}");
+        assert!(err.contains("failed"), "{err}");
+    }
+
+    #[test]
+    fn forbid_wins_and_reasons_are_reported() {
+        let specs = specs();
+        let dir = dir_with(&format!(
+            "{ALLOW_ALL}@id(\"no-failures\")\n@reason(\"fix tests\")\nforbid(principal, action, resource == Stage::\"prod\") when {{ context.tests.failed > 0 }};"
+        ));
+        let policies = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[("tests", &specs)],
+            &stages(),
+        )
+        .unwrap();
+        let change = Change::default();
+        let verdict = policies.decide(&change, "test", "prod", &facts(3, 1));
+        assert!(!verdict.allowed);
+        assert_eq!(verdict.reasons[0].policy, "no-failures");
+        assert_eq!(verdict.reasons[0].reason, "fix tests");
+        let verdict = policies.decide(&change, "test", "prod", &facts(3, 0));
+        assert!(verdict.allowed);
+        assert_eq!(verdict.reasons[0].policy, "allow");
+    }
+
+    #[test]
+    fn evaluation_error_denies() {
+        let specs = specs();
+        let dir = dir_with(&format!(
+            "{ALLOW_ALL}@id(\"overflow\")\n@reason(\"never passes silently\")\nforbid(principal, action, resource) when {{ context.tests.total * 9223372036854775807 > 0 }};"
+        ));
+        let policies = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[("tests", &specs)],
+            &stages(),
+        )
+        .unwrap();
+        let verdict = policies.decide(&Change::default(), "test", "prod", &facts(3, 0));
+        assert!(!verdict.allowed);
+        assert!(
+            verdict.errors[0].contains("overflow"),
+            "{:?}",
+            verdict.errors
+        );
+        assert!(verdict.reasons.iter().any(|r| r.policy == "overflow"));
+    }
+
+    #[test]
+    fn missing_annotations_are_errors() {
+        let dir = dir_with("@id(\"x\")\npermit(principal, action, resource);");
+        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no @reason"), "{err}");
+        let dir = dir_with("permit(principal, action, resource);");
+        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no @id"), "{err}");
+    }
+
+    #[test]
+    fn default_deny_is_named() {
+        let specs = specs();
+        let dir = dir_with(
+            "@id(\"dev-only\")\n@reason(\"dev is open\")\npermit(principal, action, resource == Stage::\"dev\");",
+        );
+        let policies = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[("tests", &specs)],
+            &stages(),
+        )
+        .unwrap();
+        let verdict = policies.decide(&Change::default(), "test", "prod", &facts(1, 0));
+        assert!(!verdict.allowed);
+        assert_eq!(verdict.reasons[0].policy, "default-deny");
+    }
+}

@@ -1,0 +1,77 @@
+//! The JSON report: one object with stable, sorted keys.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use crate::gate::GateReport;
+use crate::plugin::Outcome;
+
+/// Writes `report` as one JSON object followed by a newline.
+pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Result<()> {
+    let value = to_value(report, dry_run);
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
+}
+
+/// The report as a JSON value (object keys sorted).
+pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
+    let facts: Map<String, Value> = report
+        .facts
+        .iter()
+        .map(|(plugin, facts)| {
+            let record: Map<String, Value> = facts
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+                .collect();
+            (plugin.clone(), Value::Object(record))
+        })
+        .collect();
+    let plugins: Vec<Value> = report
+        .plugins
+        .iter()
+        .map(|run| {
+            let (outcome, error) = match &run.outcome {
+                Outcome::Ok { .. } => ("ok", Value::Null),
+                Outcome::Failed(why) => ("failed", Value::String(why.clone())),
+            };
+            json!({
+                "name": run.name,
+                "version": run.version,
+                "sha256": run.sha256,
+                "origin": run.origin,
+                "outcome": outcome,
+                "error": error,
+                "artifacts": run.artifacts,
+                "logs": run.logs,
+                "limits": {
+                    "timeout_ms": run.limits.timeout.as_millis(),
+                    "memory_bytes": run.limits.memory_bytes,
+                    "output_bytes": run.limits.output_bytes,
+                },
+            })
+        })
+        .collect();
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| serde_json::to_value(f).unwrap_or(Value::Null))
+        .collect();
+    json!({
+        "decision": report.decision.as_str(),
+        "dry_run": dry_run,
+        "exit_code": super::exit_code(report, dry_run),
+        "from": report.from,
+        "to": report.to,
+        "change": report.change,
+        "reasons": report.reasons,
+        "errors": report.errors,
+        "facts": Value::Object(facts),
+        "findings": findings,
+        "plugins": plugins,
+        "artifacts": report.artifacts,
+        "skipped": report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect::<Vec<_>>(),
+        "config": report.config,
+        "policies": { "source": report.policy_source, "sha256": report.policy_digest },
+    })
+}

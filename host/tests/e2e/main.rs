@@ -1,0 +1,8 @@
+//! End-to-end tests: they drive the real `stagegate` binary on real
+//! artifacts, real plugins (built in, hostile, Python) and real policies.
+
+mod cases;
+mod cli;
+mod python;
+mod sandbox;
+mod support;

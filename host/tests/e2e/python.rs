@@ -1,0 +1,137 @@
+//! The contract serves other languages: a plugin written in Python, built with
+//! componentize-py, runs through the host under the same sandbox.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::support::{repo, sha256_hex, stagegate, target_dir, write_config};
+
+const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
+
+/// componentize-py: on PATH, or installed into a venv under target/.
+fn componentize_py() -> PathBuf {
+    if let Ok(out) = Command::new("componentize-py").arg("--version").output() {
+        if out.status.success() && String::from_utf8_lossy(&out.stdout).contains("0.25.1") {
+            return PathBuf::from("componentize-py");
+        }
+    }
+    let venv = target_dir().join("pyvenv");
+    let exe = venv.join("bin/componentize-py");
+    if !exe.exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "python3 -m venv failed");
+        let ok = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", COMPONENTIZE_PY])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "pip install {COMPONENTIZE_PY} failed");
+    }
+    exe
+}
+
+/// Builds tests/plugins/python-lines into a component (once per process,
+/// and only when its sources changed).
+fn python_plugin() -> &'static (PathBuf, String) {
+    static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let source = repo().join("tests/plugins/python-lines");
+        let out_dir = target_dir().join("test-plugins");
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let app = std::fs::read(source.join("app.py")).unwrap();
+        let wit = std::fs::read(repo().join("wit/plugin.wit")).unwrap();
+        let key = sha256_hex(&[app, wit].concat());
+        let out = out_dir.join(format!("pylines-{}.wasm", &key[..16]));
+        if !out.exists() {
+            let status = Command::new(componentize_py())
+                .current_dir(&source)
+                .arg("-d")
+                .arg(repo().join("wit"))
+                .args(["-w", "plugin", "componentize", "app", "-o"])
+                .arg(&out)
+                .status()
+                .unwrap();
+            assert!(status.success(), "componentize-py failed");
+        }
+        let digest = sha256_hex(&std::fs::read(&out).unwrap());
+        (out, digest)
+    })
+}
+
+#[test]
+fn python_plugin_runs_in_the_sandbox_and_feeds_policies() {
+    let (wasm, digest) = python_plugin();
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("gate.cedar"),
+        "@id(\"allow\")\n@reason(\"ok\")\npermit(principal, action, resource);\n\
+         @id(\"no-todos-in-prod\")\n@reason(\"resolve the TODO lines first\")\n\
+         forbid(principal, action, resource == Stage::\"prod\") when { context.pylines.todo_files.isEmpty() == false };\n",
+    )
+    .unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "policies = \"policies\"\n[plugins.junit]\nenabled = false\n[plugins.pylines]\npath = {wasm:?}\nsha256 = \"{digest}\"\n"
+        ),
+    );
+    let bundle = tempfile::tempdir().unwrap();
+    std::fs::write(bundle.path().join("notes.txt"), "one\nTODO: two\nthree\n").unwrap();
+    std::fs::create_dir(bundle.path().join("sub")).unwrap();
+    std::fs::write(bundle.path().join("sub/more.txt"), "four\n").unwrap();
+    std::fs::write(bundle.path().join("ignored.md"), "TODO not a txt\n").unwrap();
+
+    let args = |to: &'static str| {
+        vec![
+            "check".to_owned(),
+            bundle.path().display().to_string(),
+            "--to".into(),
+            to.into(),
+            "--format".into(),
+            "json".into(),
+            "--config".into(),
+            config.display().to_string(),
+        ]
+    };
+    let prod: Vec<String> = args("prod");
+    let run = stagegate(
+        &prod.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+        &[],
+    );
+    let json = run.json();
+    assert_eq!(json["plugins"][0]["name"], "pylines", "{}", run.all());
+    assert_eq!(json["plugins"][0]["outcome"], "ok", "{}", run.all());
+    assert_eq!(json["facts"]["pylines"]["inputs"], 2);
+    assert_eq!(json["facts"]["pylines"]["lines"], 4);
+    assert_eq!(
+        json["facts"]["pylines"]["todo_files"],
+        serde_json::json!(["notes.txt"])
+    );
+    assert_eq!(json["findings"][0]["rule"], "pylines/todo");
+    assert_eq!(json["findings"][0]["line"], 2);
+    assert!(
+        json["plugins"][0]["logs"]
+            .to_string()
+            .contains("read 2 file(s), 4 line(s)")
+    );
+    assert_eq!(json["decision"], "deny");
+    assert_eq!(json["reasons"][0]["policy"], "no-todos-in-prod");
+    assert_eq!(run.code, 1);
+
+    let test: Vec<String> = args("test");
+    let run = stagegate(
+        &test.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+}

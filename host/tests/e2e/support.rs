@@ -1,0 +1,162 @@
+//! Shared helpers: run the binary, build bundles, build test plugins.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A real fixture under tests/fixtures.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// The workspace target directory.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"))
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// stdout and stderr together, for message assertions.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A hang guard, not a performance assertion: a run that takes longer than
+/// this is broken, whatever the machine.
+const HANG_GUARD: Duration = Duration::from_secs(300);
+
+/// Runs `stagegate` with `args` in `cwd` (default: a fresh empty directory).
+pub fn stagegate(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Run {
+    let empty = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stagegate"));
+    command
+        .args(args)
+        .current_dir(cwd.unwrap_or(empty.path()))
+        .env("STAGEGATE_CACHE_DIR", target_dir().join("test-cache"))
+        .env_remove("GITHUB_SHA")
+        .env_remove("GITHUB_REF_NAME")
+        .env_remove("GITHUB_ACTOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = command.spawn().expect("spawn stagegate");
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > HANG_GUARD {
+            child.kill().unwrap();
+            panic!("stagegate {args:?} hung for {HANG_GUARD:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// A fresh bundle holding copies of fixtures (`(fixture, name in bundle)`).
+pub fn bundle(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (fixture_rel, name) in files {
+        let dest = dir.path().join(name);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(fixture_rel), &dest)
+            .unwrap_or_else(|e| panic!("copy {fixture_rel}: {e}"));
+    }
+    dir
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes a `stagegate.toml` into `dir` and returns its path.
+pub fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("stagegate.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The hostile plugin, built once per test process for wasm32-wasip2.
+pub fn hostile_wasm() -> &'static (PathBuf, String) {
+    static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let target = target_dir().join("wasm-plugins");
+        let status = Command::new(env!("CARGO"))
+            .current_dir(repo())
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                "plugin",
+                "--target",
+                "wasm32-wasip2",
+            ])
+            .args(["-p", "stagegate-test-hostile", "--target-dir"])
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "building the hostile plugin failed");
+        let path = target.join("wasm32-wasip2/plugin/stagegate_test_hostile.wasm");
+        let digest = sha256_hex(&std::fs::read(&path).unwrap());
+        (path, digest)
+    })
+}
+
+/// A config that adds the hostile plugin in `mode`, with optional extra keys
+/// for its `[plugins.hostile]` table.
+pub fn hostile_config(dir: &Path, mode: &str, extra: &str) -> PathBuf {
+    let (path, digest) = hostile_wasm();
+    write_config(
+        dir,
+        &format!(
+            "[plugins.hostile]\npath = {path:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.hostile.config]\nmode = \"{mode}\"\n"
+        ),
+    )
+}

@@ -1,0 +1,268 @@
+//! The `config` plugin: risky settings in application configuration files.
+//!
+//! This file is the thin glue between the host and the pure modules: it
+//! declares the artifact kind and the facts, reads each artifact through the
+//! sandbox, runs [`parse::read_config`] and turns the [`report::Report`] into
+//! facts and findings. Formats live in `formats`, rules in `rules`, the YAML
+//! reader in `yaml`; nothing here looks inside a file.
+
+pub mod entry;
+pub mod formats;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub use stagegate_yaml as yaml;
+
+use report::{Level, Report, Rule};
+use serde::Deserialize;
+use stagegate_sdk::{
+    Artifact, ArtifactExt, ArtifactKind, Evaluation, FactSpec, Facts, Finding, Matcher, Metadata,
+    Plugin, Severity,
+};
+
+/// The plugin.
+pub struct Config;
+
+/// The plugin's configuration (a JSON object; `{}` for defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Most findings returned; the rest are counted in `findings_dropped`.
+    pub max_findings: usize,
+    /// Largest configuration file read, in MiB; a larger one is an error.
+    pub max_file_mib: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_findings: 1000,
+            max_file_mib: 16,
+        }
+    }
+}
+
+impl Settings {
+    /// Parses the configuration text the host passes.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = if text.trim().is_empty() { "{}" } else { text };
+        if !text.trim_start().starts_with('{') {
+            return Err("plugin `config` has a bad configuration: it must be a JSON object".into());
+        }
+        let settings: Settings = serde_json::from_str(text)
+            .map_err(|e| format!("plugin `config` has a bad configuration: {e}"))?;
+        if settings.max_file_mib == 0 || settings.max_file_mib > 256 {
+            return Err(
+                "plugin `config` has a bad configuration: `max_file_mib` must be 1 to 256".into(),
+            );
+        }
+        Ok(settings)
+    }
+}
+
+/// The file names the plugin reads (bundle-relative globs).
+pub const GLOBS: [&str; 26] = [
+    "**/*.properties",
+    "**/.env",
+    "**/*.env",
+    "**/.env.*",
+    "**/*.ini",
+    "**/*.cfg",
+    "**/*.conf",
+    "**/.npmrc",
+    "**/.gitconfig",
+    "**/application*.yml",
+    "**/application*.yaml",
+    "**/bootstrap*.yml",
+    "**/bootstrap*.yaml",
+    "**/appsettings*.json",
+    "**/settings.py",
+    "**/*settings*.py",
+    "**/docker-compose*.yml",
+    "**/docker-compose*.yaml",
+    "**/compose.yml",
+    "**/compose.yaml",
+    "**/*.toml",
+    "**/config*.yml",
+    "**/config*.yaml",
+    "**/config*.json",
+    "**/elasticsearch.yml",
+    "**/mongod*.yaml",
+];
+
+const FACTS: [(&str, &str); 11] = [
+    ("inputs", "number of configuration files read"),
+    ("settings", "settings (flattened keys) read over all files"),
+    (
+        "debug_enabled",
+        "debug modes on and DEBUG/TRACE log levels (Spring debug, Django DEBUG, FLASK_DEBUG, LOG_LEVEL, ASP.NET LogLevel, ...)",
+    ),
+    (
+        "default_credentials",
+        "password-like settings holding a well-known default (admin, changeme, postgres, ...) or equal to their user name",
+    ),
+    (
+        "unauthenticated_datastores",
+        "MongoDB, Redis, Elasticsearch and compose datastore services reachable without authentication",
+    ),
+    (
+        "tls_verification_disabled",
+        "settings that turn certificate verification or client TLS off (verify: false, NODE_TLS_REJECT_UNAUTHORIZED=0, sslmode=disable, ...)",
+    ),
+    (
+        "xxe_enabled",
+        "settings that turn XML external entity or DTD resolution on",
+    ),
+    (
+        "permissive_cors",
+        "files allowing any CORS origin together with credentials",
+    ),
+    (
+        "actuator_exposed",
+        "Spring Boot actuator exposure include=* or actuator security turned off",
+    ),
+    (
+        "findings_dropped",
+        "findings not returned because of the max_findings cap",
+    ),
+    (
+        "rules",
+        "names of the rule facts above that fired (at most 7 entries)",
+    ),
+];
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Medium => Severity::Medium,
+        Level::High => Severity::High,
+    }
+}
+
+impl Plugin for Config {
+    fn describe() -> Metadata {
+        let facts = FACTS
+            .iter()
+            .map(|(name, doc)| match *name {
+                "rules" => FactSpec::text_set(name, doc),
+                _ => FactSpec::long(name, doc),
+            })
+            .collect();
+        Metadata {
+            name: "config".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: "risky settings in application configuration (YAML, JSON, TOML, .properties, .env, INI, .conf, Python settings)".into(),
+            reads: vec![ArtifactKind {
+                name: "app-config".into(),
+                matchers: GLOBS.iter().map(|g| Matcher::Glob((*g).into())).collect(),
+            }],
+            facts,
+        }
+    }
+
+    fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
+        let settings = Settings::parse(&config)?;
+        let limits = yaml::Limits {
+            max_file_bytes: settings.max_file_mib * 1024 * 1024,
+            ..yaml::Limits::default()
+        };
+        let mut report = Report::new(settings.max_findings);
+        for artifact in &artifacts {
+            let reader = artifact.reader().map_err(|e| e.to_string())?;
+            let format = parse::read_config(reader, &artifact.path, &limits, &mut report)
+                .map_err(|e| e.to_string())?;
+            stagegate_sdk::log::debug(&format!("`{}` read as {}", artifact.path, format.name()));
+        }
+        Ok(to_evaluation(artifacts.len(), report))
+    }
+}
+
+/// Turns a report into the declared facts (every one, always) and findings.
+pub fn to_evaluation(inputs: usize, report: Report) -> Evaluation {
+    let mut facts = Facts::new()
+        .long("inputs", inputs)
+        .long("settings", report.entries);
+    for rule in Rule::ALL {
+        facts = facts.long(rule.fact(), report.count(rule));
+    }
+    facts = facts
+        .long("findings_dropped", report.hits_dropped)
+        .text_set("rules", report.fired());
+    let mut findings: Vec<Finding> = report
+        .hits
+        .into_iter()
+        .map(|hit| {
+            Finding::new(hit.rule.id(), severity(hit.rule.level()), hit.message)
+                .at(&hit.path, hit.line)
+        })
+        .collect();
+    if report.hits_dropped > 0 {
+        findings.push(Finding::new(
+            "config/findings-capped",
+            Severity::Info,
+            format!(
+                "{} more findings were not listed (max_findings cap)",
+                report.hits_dropped
+            ),
+        ));
+    }
+    facts.with_findings(findings)
+}
+
+stagegate_sdk::export!(Config);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stagegate_sdk::FactValue;
+
+    #[test]
+    fn settings_defaults_and_errors() {
+        assert_eq!(Settings::parse("{}").unwrap(), Settings::default());
+        assert_eq!(Settings::parse(" ").unwrap(), Settings::default());
+        assert_eq!(
+            Settings::parse("{\"max_file_mib\": 2}")
+                .unwrap()
+                .max_file_mib,
+            2
+        );
+        let err = Settings::parse("{\"rules\": []}").unwrap_err();
+        assert!(err.contains("unknown field `rules`"), "{err}");
+        assert!(Settings::parse("{\"max_findings\": -1}").is_err());
+        assert!(Settings::parse("[]").is_err());
+    }
+
+    #[test]
+    fn every_declared_fact_is_returned_even_with_no_input() {
+        let declared: Vec<String> = Config::describe()
+            .facts
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        let evaluation = to_evaluation(0, Report::new(10));
+        let returned: Vec<String> = evaluation.facts.iter().map(|f| f.name.clone()).collect();
+        assert_eq!(declared, returned);
+        for fact in &evaluation.facts {
+            match &fact.value {
+                FactValue::Long(v) => assert_eq!(*v, 0, "{}", fact.name),
+                FactValue::TextSet(v) => assert!(v.is_empty()),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rules_set_names_fired_rules() {
+        let mut report = Report::new(10);
+        report.hit(Rule::XxeEnabled, "a", 1, "x");
+        let evaluation = to_evaluation(1, report);
+        let rules = evaluation.facts.iter().find(|f| f.name == "rules").unwrap();
+        assert!(
+            matches!(&rules.value, FactValue::TextSet(v) if v == &vec!["xxe_enabled".to_string()])
+        );
+        assert!(
+            evaluation.findings[0]
+                .message
+                .ends_with("fix: disable external entity and DTD resolution in the XML parser")
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! Tests of the glue: configuration, merging several reports, fact shapes.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor};
+
+use stagegate_sdk::{FactType, FactValue, Plugin};
+
+use super::*;
+
+fn fixture(name: &str) -> (String, io::Result<BufReader<File>>) {
+    let path = format!(
+        "{}/../../tests/fixtures/junit/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    (
+        format!("reports/{name}"),
+        File::open(path).map(BufReader::new),
+    )
+}
+
+fn long(evaluation: &Evaluation, name: &str) -> i64 {
+    match evaluation
+        .facts
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| &f.value)
+    {
+        Some(FactValue::Long(v)) => *v,
+        other => panic!("fact {name}: {other:?}"),
+    }
+}
+
+fn names(evaluation: &Evaluation) -> Vec<String> {
+    match evaluation
+        .facts
+        .iter()
+        .find(|f| f.name == "failed_tests")
+        .map(|f| &f.value)
+    {
+        Some(FactValue::TextSet(v)) => v.clone(),
+        other => panic!("failed_tests: {other:?}"),
+    }
+}
+
+/// A report with `n` failing test cases.
+fn failing_report(n: usize) -> String {
+    let mut xml = String::from("<testsuite name=\"gen\">\n");
+    for i in 0..n {
+        xml.push_str(&format!(
+            "<testcase classname=\"gen.C\" name=\"t{i}\"><failure message=\"m{i}\"/></testcase>\n"
+        ));
+    }
+    xml.push_str("</testsuite>\n");
+    xml
+}
+
+#[test]
+fn config_defaults_and_bounds() {
+    assert_eq!(parse_config("{}").unwrap().max_failed_names, 100);
+    assert_eq!(
+        parse_config(r#"{"max_failed_names": 3}"#)
+            .unwrap()
+            .max_failed_names,
+        3
+    );
+    let unknown = parse_config(r#"{"max_names": 3}"#).unwrap_err();
+    assert!(unknown.contains("unknown field `max_names`"), "{unknown}");
+    let big = parse_config(r#"{"max_failed_names": 5000}"#).unwrap_err();
+    assert!(big.contains("at most 1000"), "{big}");
+    assert!(parse_config(r#"{"max_failed_names": -1}"#).is_err());
+    assert!(parse_config("[]").is_err());
+    assert!(parse_config("").is_err());
+}
+
+#[test]
+fn every_declared_fact_is_returned_with_its_type_even_without_input() {
+    let evaluation =
+        evaluate_reports(Vec::<(String, io::Result<Cursor<&[u8]>>)>::new(), "{}").unwrap();
+    let specs = Junit::describe().facts;
+    assert_eq!(specs.len(), evaluation.facts.len());
+    for (spec, fact) in specs.iter().zip(&evaluation.facts) {
+        assert_eq!(spec.name, fact.name);
+        let name_ok = spec.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && spec
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        assert!(name_ok, "{}", spec.name);
+        match (&spec.type_, &fact.value) {
+            (FactType::Long, FactValue::Long(0)) => {}
+            (FactType::TextSet, FactValue::TextSet(v)) => assert!(v.is_empty()),
+            other => panic!("{}: {other:?}", spec.name),
+        }
+    }
+    assert!(evaluation.findings.is_empty());
+}
+
+#[test]
+fn metadata_reads_junit_roots() {
+    let metadata = Junit::describe();
+    assert_eq!(metadata.name, "junit");
+    assert_eq!(metadata.reads.len(), 1);
+    assert_eq!(metadata.reads[0].name, "junit-xml");
+    assert!(matches!(&metadata.reads[0].matchers[..],
+        [Matcher::XmlRoot(a), Matcher::XmlRoot(b)] if a == "testsuites" && b == "testsuite"));
+}
+
+#[test]
+fn several_reports_add_up() {
+    let reports = vec![
+        fixture("jest-junit_cart-service.xml"),
+        fixture("surefire_flaky-reruns.xml"),
+        fixture("jest_test-errors.xml"),
+        fixture("cunit_empty.xml"),
+    ];
+    let evaluation = evaluate_reports(reports, "{}").unwrap();
+    assert_eq!(long(&evaluation, "inputs"), 4);
+    assert_eq!(long(&evaluation, "total"), 15 + 1 + 2);
+    assert_eq!(long(&evaluation, "passed"), 12 + 1);
+    assert_eq!(long(&evaluation, "failed"), 2);
+    assert_eq!(long(&evaluation, "errored"), 2);
+    assert_eq!(long(&evaluation, "skipped"), 1);
+    assert_eq!(long(&evaluation, "flaky"), 1);
+    assert_eq!(long(&evaluation, "findings_dropped"), 0);
+    assert_eq!(names(&evaluation).len(), 4);
+    assert_eq!(evaluation.findings.len(), 4);
+    let errors: Vec<_> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.rule == "junit/error")
+        .collect();
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors
+            .iter()
+            .all(|f| f.path.as_deref() == Some("reports/jest_test-errors.xml"))
+    );
+    assert_eq!(errors[0].line, Some(4));
+    let failures: Vec<_> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.rule == "junit/failure")
+        .collect();
+    // jest-junit names the test file but no line
+    let paths: Vec<_> = failures
+        .iter()
+        .map(|f| (f.path.as_deref(), f.line))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (Some("__tests__/cart.test.js"), None),
+            (Some("__tests__/price.test.js"), None)
+        ]
+    );
+    assert!(
+        evaluation
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::High)
+    );
+}
+
+#[test]
+fn findings_are_capped_per_evaluation_across_files() {
+    let first = failing_report(700);
+    let second = failing_report(700);
+    let reports = vec![
+        ("a.xml".to_string(), Ok(Cursor::new(first.as_bytes()))),
+        ("b.xml".to_string(), Ok(Cursor::new(second.as_bytes()))),
+    ];
+    let evaluation = evaluate_reports(reports, r#"{"max_failed_names": 10}"#).unwrap();
+    assert_eq!(long(&evaluation, "failed"), 1400);
+    assert_eq!(evaluation.findings.len(), MAX_FINDINGS);
+    assert_eq!(long(&evaluation, "findings_dropped"), 400);
+    assert_eq!(names(&evaluation).len(), 10);
+}
+
+#[test]
+fn a_bad_report_fails_the_evaluation_naming_it() {
+    let reports = vec![fixture("cunit_empty.xml"), fixture("NOT-JUNIT_nunit3.xml")];
+    let error = evaluate_reports(reports, "{}").unwrap_err();
+    assert_eq!(
+        error,
+        "`reports/NOT-JUNIT_nunit3.xml` is not a JUnit report: root element is `test-run`"
+    );
+    let missing = vec![fixture("no-such-file.xml")];
+    let error = evaluate_reports(missing, "{}").unwrap_err();
+    assert!(
+        error.starts_with("cannot read `reports/no-such-file.xml`"),
+        "{error}"
+    );
+}

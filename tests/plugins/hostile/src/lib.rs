@@ -1,0 +1,133 @@
+//! A hostile plugin for the sandbox tests. Its configuration `{"mode": "..."}`
+//! picks one misbehaviour; each must end in a clear "cannot decide" from the
+//! host, with the host process alive and nothing leaked.
+//!
+//! Modes: `ok`, `loop`, `memory`, `flood-logs`, `flood-stdout`, `flood-facts`,
+//! `panic`, `abort`, `read-outside`, `tcp` (config `port`), `env`,
+//! `wrong-type`, `missing-fact`.
+
+use std::io::Read;
+
+use stagegate_sdk::{
+    Artifact, ArtifactKind, Evaluation, FactSpec, Facts, Matcher, Metadata, Plugin, export, log,
+};
+
+struct Hostile;
+
+fn field<'a>(config: &'a str, key: &str) -> Option<&'a str> {
+    // A tiny reader for `{"mode": "x", "port": 123}`: the plugin has no JSON
+    // dependency on purpose, to stay small.
+    let start = config.find(&format!("\"{key}\""))? + key.len() + 2;
+    let rest = config
+        .get(start..)?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let rest = rest.strip_prefix('"').unwrap_or(rest);
+    let end = rest.find(['"', ',', '}']).unwrap_or(rest.len());
+    rest.get(..end)
+}
+
+fn try_read(path: &str) -> String {
+    match std::fs::File::open(path) {
+        Err(e) => format!("open {path}: refused ({e})"),
+        Ok(mut f) => {
+            let mut s = String::new();
+            match f.read_to_string(&mut s) {
+                Ok(_) => format!("open {path}: READ {s:?}"),
+                Err(e) => format!("open {path}: opened but read failed ({e})"),
+            }
+        }
+    }
+}
+
+impl Plugin for Hostile {
+    fn describe() -> Metadata {
+        Metadata {
+            name: "hostile".into(),
+            version: "0.0.1".into(),
+            description: "misbehaves on purpose".into(),
+            reads: vec![ArtifactKind {
+                name: "anything".into(),
+                matchers: vec![Matcher::AnyText],
+            }],
+            facts: vec![FactSpec::long("count", "artifacts seen")],
+        }
+    }
+
+    fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
+        let ok = || {
+            Ok(Facts::new()
+                .long("count", artifacts.len())
+                .with_findings(Vec::new()))
+        };
+        match field(&config, "mode").unwrap_or("ok") {
+            "ok" => ok(),
+            "loop" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "memory" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 1 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "flood-logs" => loop {
+                log::info(&"x".repeat(1024));
+            },
+            "flood-stdout" => loop {
+                println!("{}", "y".repeat(1024));
+            },
+            "flood-facts" => {
+                let mut facts = Facts::new();
+                for _ in 0..1_000_000 {
+                    facts = facts.long("count", 1);
+                }
+                Ok(facts.with_findings(Vec::new()))
+            }
+            "panic" => panic!("hostile plugin panicked on purpose"),
+            "abort" => std::process::abort(),
+            "read-outside" => {
+                let attempts = [
+                    try_read("/etc/hostname"),
+                    try_read("/bundle/../etc/hostname"),
+                    try_read("/bundle/escape-link"),
+                    try_read("/bundle/dir-link/hostname"),
+                    try_read("../etc/hostname"),
+                ];
+                let writable = std::fs::write("/bundle/planted.txt", "x").is_ok();
+                Err(format!(
+                    "{}; write /bundle/planted.txt: {}",
+                    attempts.join("; "),
+                    if writable { "WRITTEN" } else { "refused" }
+                ))
+            }
+            "tcp" => {
+                let port = field(&config, "port").unwrap_or("80");
+                match std::net::TcpStream::connect(format!("127.0.0.1:{port}")) {
+                    Ok(_) => Err("tcp connect: CONNECTED".into()),
+                    Err(e) => Err(format!("tcp connect: refused ({e})")),
+                }
+            }
+            "env" => {
+                let vars: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+                let args = std::env::args().count();
+                Err(format!(
+                    "environment: {} variable(s) {vars:?}, {args} argument(s)",
+                    vars.len()
+                ))
+            }
+            "wrong-type" => Ok(Facts::new()
+                .text("count", "three")
+                .with_findings(Vec::new())),
+            "missing-fact" => Ok(Facts::new().with_findings(Vec::new())),
+            other => Err(format!("unknown mode `{other}`")),
+        }
+    }
+}
+
+export!(Hostile);
