@@ -83,6 +83,9 @@ struct RawConfig {
     plugins: BTreeMap<String, RawPlugin>,
     #[serde(default)]
     bundle: RawBundle,
+    evidence: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    params: toml::Table,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -204,7 +207,7 @@ impl Default for BundleLimits {
 }
 
 /// The checked configuration every later stage works from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GateConfig {
     /// Where it came from.
     pub source: ConfigSource,
@@ -216,6 +219,11 @@ pub struct GateConfig {
     pub plugins: Vec<PluginConfig>,
     /// Bundle caps.
     pub bundle: BundleLimits,
+    /// Per target stage, the plugins whose evidence is required
+    /// (`context.required`); default: test results for `test` and `prod`.
+    pub evidence: BTreeMap<String, Vec<String>>,
+    /// Overrides and additions for `context.params` (defaults live beside the policies).
+    pub params: toml::Table,
 }
 
 impl GateConfig {
@@ -235,6 +243,8 @@ impl GateConfig {
                 policies: PolicySource::Builtin,
                 plugins: Vec::new(),
                 bundle: BundleLimits::default(),
+                evidence: BTreeMap::new(),
+                params: toml::Table::new(),
             },
         )
     }
@@ -365,13 +375,44 @@ impl GateConfig {
             return Err(invalid("bundle limits must be greater than zero".into()));
         }
 
+        let evidence = match raw.evidence {
+            Some(evidence) => evidence,
+            None => ["test", "prod"]
+                .iter()
+                .filter(|s| stages.iter().any(|st| st == *s))
+                .map(|s| ((*s).to_owned(), vec!["junit".to_owned()]))
+                .collect(),
+        };
+        for (stage, required) in &evidence {
+            if !stages.contains(stage) {
+                return Err(invalid(format!("`evidence.{stage}` names an unknown stage")));
+            }
+            if let Some(bad) = required.iter().find(|p| !is_identifier(p)) {
+                return Err(invalid(format!("`evidence.{stage}` lists `{bad}`, which is not a plugin name")));
+            }
+        }
+        for key in raw.params.keys() {
+            if !is_identifier(key) {
+                return Err(invalid(format!(
+                    "param `{key}` must match [a-z][a-z0-9_]* (at most 64 characters)"
+                )));
+            }
+        }
+
         Ok(GateConfig {
             source,
             stages,
             policies,
             plugins,
             bundle,
+            evidence,
+            params: raw.params,
         })
+    }
+
+    /// The plugins whose evidence `stage` requires.
+    pub fn required_evidence(&self, stage: &str) -> &[String] {
+        self.evidence.get(stage).map_or(&[], Vec::as_slice)
     }
 
     /// The stage before `to`, if `to` is a known stage that has one.
@@ -510,6 +551,18 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("is built in"), "{err}");
+    }
+
+    #[test]
+    fn evidence_defaults_and_overrides() {
+        let config = GateConfig::defaults();
+        assert_eq!(config.required_evidence("prod"), ["junit"]);
+        assert!(config.required_evidence("dev").is_empty());
+        let config = parse("[evidence]\nprod = [\"junit\", \"coverage\"]\n[params]\ncoverage_floor = 75.0").unwrap();
+        assert_eq!(config.required_evidence("prod"), ["junit", "coverage"]);
+        assert!(config.required_evidence("test").is_empty());
+        assert!(parse("[evidence]\nstaging = [\"junit\"]").is_err());
+        assert!(parse("[params]\nBad = 1").is_err());
     }
 
     #[test]

@@ -23,10 +23,15 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::hex;
 use crate::config::PolicySource;
-use crate::facts::{FactSpec, Facts};
+use crate::facts::{FactSpec, FactType, FactValue, Facts};
 
 /// The base schema (`policies/base.cedarschema`): entity types the host fills in.
 pub const BASE_SCHEMA: &str = include_str!("../../policies/base.cedarschema");
+/// Defaults of `context.params` for the built-in policies (`policies/params.toml`).
+pub const DEFAULT_PARAMS: &str = include_str!("../../policies/params.toml");
+
+/// Typed policy parameters, `context.params.<name>`.
+pub type Params = BTreeMap<String, (FactType, FactValue)>;
 
 include!(concat!(env!("OUT_DIR"), "/policies.rs"));
 
@@ -52,6 +57,9 @@ pub enum DecisionError {
     /// The composed schema is invalid.
     #[error("the composed Cedar schema is invalid: {0}")]
     Schema(String),
+    /// A policy parameter is invalid.
+    #[error("policy parameters: {0}")]
+    Params(String),
     /// Strict validation failed.
     #[error("policies do not validate against the schema:\n{0}")]
     Validation(String),
@@ -101,6 +109,7 @@ pub struct Policies {
     set: PolicySet,
     info: BTreeMap<String, PolicyInfo>,
     stages: Vec<String>,
+    params: Params,
     /// SHA-256 over the policy texts (file names and contents, in order).
     pub digest: String,
     /// How many policies.
@@ -116,7 +125,13 @@ impl Policies {
         source: &PolicySource,
         plugins: &[(&str, &[FactSpec])],
         stages: &[String],
+        overrides: &toml::Table,
     ) -> Result<Policies, DecisionError> {
+        let defaults = match source {
+            PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
+            PolicySource::Dir(dir) => std::fs::read_to_string(dir.join("params.toml")).unwrap_or_default(),
+        };
+        let params = resolve_params(&defaults, overrides)?;
         let files = match source {
             PolicySource::Builtin => DEFAULT_POLICIES
                 .iter()
@@ -124,7 +139,7 @@ impl Policies {
                 .collect(),
             PolicySource::Dir(dir) => read_dir(dir)?,
         };
-        let schema_text = compose_schema(plugins);
+        let schema_text = compose_schema(plugins, &params);
         let (schema, _warnings) = Schema::from_cedarschema_str(&schema_text)
             .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
 
@@ -204,6 +219,7 @@ impl Policies {
             set,
             info,
             stages: stages.to_vec(),
+            params,
             digest: hex(&hasher.finalize()),
             schema_text,
         })
@@ -215,9 +231,10 @@ impl Policies {
         change: &Change,
         from: &str,
         to: &str,
+        required: &[String],
         facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
     ) -> Verdict {
-        match self.authorize(change, from, to, facts) {
+        match self.authorize(change, from, to, required, facts) {
             Ok(verdict) => verdict,
             Err(error) => Verdict {
                 allowed: false,
@@ -232,6 +249,7 @@ impl Policies {
         change: &Change,
         from: &str,
         to: &str,
+        required: &[String],
         facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
     ) -> Result<Verdict, String> {
         let uid = |ty: &str, id: &str| -> Result<EntityUid, String> {
@@ -248,6 +266,13 @@ impl Policies {
 
         let mut context = Map::new();
         context.insert("from".into(), Value::String(from.to_owned()));
+        context.insert("required".into(), json!(required));
+        let params: Map<String, Value> = self
+            .params
+            .iter()
+            .map(|(name, (ty, value))| (name.clone(), value.to_cedar_json(*ty)))
+            .collect();
+        context.insert("params".into(), Value::Object(params));
         for (plugin, (specs, values)) in facts {
             let mut record = Map::new();
             for spec in specs {
@@ -326,10 +351,14 @@ fn erroring_policy(error: &AuthorizationError) -> &PolicyId {
 
 /// The full Cedar schema: the base schema plus the `promote` action whose
 /// context holds `from` and one record per plugin.
-pub fn compose_schema(plugins: &[(&str, &[FactSpec])]) -> String {
+pub fn compose_schema(plugins: &[(&str, &[FactSpec])], params: &Params) -> String {
     let mut text = String::from(BASE_SCHEMA);
     text.push_str("\n// Composed by the host from the plugins' declared facts.\n");
-    text.push_str("action \"promote\" appliesTo {\n  principal: [Change],\n  resource: [Stage],\n  context: {\n    \"from\": String,\n");
+    text.push_str("action \"promote\" appliesTo {\n  principal: [Change],\n  resource: [Stage],\n  context: {\n    \"from\": String,\n    \"required\": Set<String>,\n    \"params\": {\n");
+    for (name, (ty, _)) in params {
+        let _ = writeln!(text, "      \"{name}\": {},", ty.cedar());
+    }
+    text.push_str("    },\n");
     for (plugin, facts) in plugins {
         let _ = writeln!(text, "    \"{plugin}\": {{");
         for fact in *facts {
@@ -339,6 +368,67 @@ pub fn compose_schema(plugins: &[(&str, &[FactSpec])]) -> String {
     }
     text.push_str("  }\n};\n");
     text
+}
+
+/// Types the defaults (TOML text) and applies `overrides` to them. A new name
+/// is added; an override must keep its default's type (an integer may stand
+/// for a decimal).
+pub fn resolve_params(defaults: &str, overrides: &toml::Table) -> Result<Params, DecisionError> {
+    let err = |m: String| DecisionError::Params(m);
+    let table: toml::Table = toml::from_str(defaults)
+        .map_err(|e| err(format!("defaults are not valid TOML: {e}")))?;
+    let mut params = Params::new();
+    for (name, value) in &table {
+        params.insert(name.clone(), param_value(name, value, None).map_err(err)?);
+    }
+    for (name, value) in overrides {
+        let expected = params.get(name).map(|(ty, _)| *ty);
+        params.insert(name.clone(), param_value(name, value, expected).map_err(err)?);
+    }
+    Ok(params)
+}
+
+fn param_value(
+    name: &str,
+    value: &toml::Value,
+    expected: Option<FactType>,
+) -> Result<(FactType, FactValue), String> {
+    use toml::Value as T;
+    let typed = match (value, expected) {
+        (T::Boolean(b), _) => (FactType::Bool, FactValue::Bool(*b)),
+        (T::Integer(n), Some(FactType::Decimal)) => {
+            (FactType::Decimal, FactValue::String(format!("{n}.0")))
+        }
+        (T::Integer(n), _) => (FactType::Long, FactValue::Long(*n)),
+        (T::Float(f), _) if f.is_finite() && f.abs() < 9.0e14 => {
+            let text = format!("{f:.4}");
+            let trimmed = text.trim_end_matches('0');
+            let text = if trimmed.ends_with('.') {
+                format!("{trimmed}0")
+            } else {
+                trimmed.to_owned()
+            };
+            (FactType::Decimal, FactValue::String(text))
+        }
+        (T::String(s), _) => (FactType::String, FactValue::String(s.clone())),
+        (T::Array(items), _) => {
+            let set = items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<std::collections::BTreeSet<String>>>()
+                .ok_or_else(|| format!("`{name}`: only arrays of strings are supported"))?;
+            (FactType::SetOfString, FactValue::Set(set))
+        }
+        _ => return Err(format!("`{name}`: unsupported value `{value}`")),
+    };
+    match expected {
+        Some(ty) if ty != typed.0 => Err(format!(
+            "`{name}` must be {} (its default is), not {}",
+            ty.cedar(),
+            typed.0.cedar()
+        )),
+        _ => Ok(typed),
+    }
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, DecisionError> {
@@ -459,11 +549,11 @@ mod tests {
         )
         .unwrap();
         let change = Change::default();
-        let verdict = policies.decide(&change, "test", "prod", &facts(3, 1));
+        let verdict = policies.decide(&change, "test", "prod", &[], &facts(3, 1));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "no-failures");
         assert_eq!(verdict.reasons[0].reason, "fix tests");
-        let verdict = policies.decide(&change, "test", "prod", &facts(3, 0));
+        let verdict = policies.decide(&change, "test", "prod", &[], &facts(3, 0));
         assert!(verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "allow");
     }
@@ -480,7 +570,7 @@ mod tests {
             &stages(),
         )
         .unwrap();
-        let verdict = policies.decide(&Change::default(), "test", "prod", &facts(3, 0));
+        let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(3, 0));
         assert!(!verdict.allowed);
         assert!(
             verdict.errors[0].contains("overflow"),
@@ -493,17 +583,28 @@ mod tests {
     #[test]
     fn missing_annotations_are_errors() {
         let dir = dir_with("@id(\"x\")\npermit(principal, action, resource);");
-        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages())
+        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages(), &toml::Table::new())
             .err()
             .unwrap()
             .to_string();
         assert!(err.contains("no @reason"), "{err}");
         let dir = dir_with("permit(principal, action, resource);");
-        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages())
+        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages(), &toml::Table::new())
             .err()
             .unwrap()
             .to_string();
         assert!(err.contains("no @id"), "{err}");
+    }
+
+    #[test]
+    fn params_are_typed_and_overridable() {
+        let overrides: toml::Table = toml::from_str("floor = 75\nextra = [\"a\"]").unwrap();
+        let params = resolve_params("floor = 60.0\nmax = 0\n", &overrides).unwrap();
+        assert_eq!(params["floor"], (FactType::Decimal, FactValue::String("75.0".into())));
+        assert_eq!(params["max"], (FactType::Long, FactValue::Long(0)));
+        assert_eq!(params["extra"].0, FactType::SetOfString);
+        let bad: toml::Table = toml::from_str("max = \"x\"").unwrap();
+        assert!(resolve_params("max = 0", &bad).is_err());
     }
 
     #[test]
@@ -518,7 +619,7 @@ mod tests {
             &stages(),
         )
         .unwrap();
-        let verdict = policies.decide(&Change::default(), "test", "prod", &facts(1, 0));
+        let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(1, 0));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "default-deny");
     }

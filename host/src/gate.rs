@@ -208,7 +208,13 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         return report;
     }
 
-    let verdict = policies.decide(&request.change, &from, &request.to, &inputs);
+    let verdict = policies.decide(
+        &request.change,
+        &from,
+        &request.to,
+        config.required_evidence(&request.to),
+        &inputs,
+    );
     report.reasons = verdict.reasons;
     report.errors = verdict.errors;
     report.decision = if verdict.allowed {
@@ -233,8 +239,29 @@ pub fn prepare(
         .iter()
         .map(|p| (p.meta.name.as_str(), p.meta.facts.as_slice()))
         .collect();
-    let policies =
-        Policies::load(&config.policies, &declared, &config.stages).map_err(|e| e.to_string())?;
+    for (stage, required) in &config.evidence {
+        for name in required {
+            let declares_inputs = plugins
+                .iter()
+                .find(|p| &p.meta.name == name)
+                .map(|p| p.meta.facts.iter().any(|f| f.name == "inputs"));
+            match declares_inputs {
+                Some(true) => {}
+                Some(false) => {
+                    return Err(format!(
+                        "`evidence.{stage}` requires plugin `{name}`, which declares no `inputs` fact"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "`evidence.{stage}` requires plugin `{name}`, which is not loaded"
+                    ));
+                }
+            }
+        }
+    }
+    let policies = Policies::load(&config.policies, &declared, &config.stages, &config.params)
+        .map_err(|e| e.to_string())?;
     Ok((runtime, plugins, policies))
 }
 

@@ -12,7 +12,7 @@ Usage:
         > tests/terraform/checkov-compare.txt
 
 Defaults: all tests/fixtures/terraform-plan/*.json; checkov from staging/venv-checkov (or PATH);
-the native example is built with `cargo build --release --example native_scan` when missing.
+the native example is (re)built first with `cargo build --release --example native_scan`.
 """
 
 import argparse
@@ -149,12 +149,10 @@ def native_binary(explicit):
     if explicit:
         return Path(explicit)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "staging" / "target-terraform"))
-    binary = target / "release" / "examples" / "native_scan"
-    if not binary.exists():
-        env = dict(os.environ, CARGO_TARGET_DIR=str(target), CARGO_BUILD_JOBS="1")
-        subprocess.run(["cargo", "build", "--release", "--example", "native_scan"], cwd=CRATE, env=env,
-                       check=True, stdout=subprocess.DEVNULL)
-    return binary
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target), CARGO_BUILD_JOBS="1")
+    subprocess.run(["cargo", "build", "--release", "--example", "native_scan"], cwd=CRATE, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return target / "release" / "examples" / "native_scan"
 
 
 def checkov_binary(explicit):

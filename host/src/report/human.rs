@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::facts::FactValue;
 use crate::gate::{GateDecision, GateReport};
 use crate::plugin::Outcome;
 
@@ -53,6 +54,10 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
         writeln!(out)?;
         writeln!(out, "facts")?;
         for (plugin, facts) in &report.facts {
+            if facts.get("inputs") == Some(&FactValue::Long(0)) {
+                writeln!(out, "  {plugin:<10} no input")?;
+                continue;
+            }
             let shown: Vec<String> = facts
                 .iter()
                 .map(|(name, value)| format!("{name}={}", value.display()))
