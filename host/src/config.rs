@@ -385,10 +385,14 @@ impl GateConfig {
         };
         for (stage, required) in &evidence {
             if !stages.contains(stage) {
-                return Err(invalid(format!("`evidence.{stage}` names an unknown stage")));
+                return Err(invalid(format!(
+                    "`evidence.{stage}` names an unknown stage"
+                )));
             }
             if let Some(bad) = required.iter().find(|p| !is_identifier(p)) {
-                return Err(invalid(format!("`evidence.{stage}` lists `{bad}`, which is not a plugin name")));
+                return Err(invalid(format!(
+                    "`evidence.{stage}` lists `{bad}`, which is not a plugin name"
+                )));
             }
         }
         for key in raw.params.keys() {
@@ -558,7 +562,9 @@ mod tests {
         let config = GateConfig::defaults();
         assert_eq!(config.required_evidence("prod"), ["junit"]);
         assert!(config.required_evidence("dev").is_empty());
-        let config = parse("[evidence]\nprod = [\"junit\", \"coverage\"]\n[params]\ncoverage_floor = 75.0").unwrap();
+        let config =
+            parse("[evidence]\nprod = [\"junit\", \"coverage\"]\n[params]\ncoverage_floor = 75.0")
+                .unwrap();
         assert_eq!(config.required_evidence("prod"), ["junit", "coverage"]);
         assert!(config.required_evidence("test").is_empty());
         assert!(parse("[evidence]\nstaging = [\"junit\"]").is_err());

@@ -129,7 +129,9 @@ impl Policies {
     ) -> Result<Policies, DecisionError> {
         let defaults = match source {
             PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
-            PolicySource::Dir(dir) => std::fs::read_to_string(dir.join("params.toml")).unwrap_or_default(),
+            PolicySource::Dir(dir) => {
+                std::fs::read_to_string(dir.join("params.toml")).unwrap_or_default()
+            }
         };
         let params = resolve_params(&defaults, overrides)?;
         let files = match source {
@@ -375,15 +377,18 @@ pub fn compose_schema(plugins: &[(&str, &[FactSpec])], params: &Params) -> Strin
 /// for a decimal).
 pub fn resolve_params(defaults: &str, overrides: &toml::Table) -> Result<Params, DecisionError> {
     let err = |m: String| DecisionError::Params(m);
-    let table: toml::Table = toml::from_str(defaults)
-        .map_err(|e| err(format!("defaults are not valid TOML: {e}")))?;
+    let table: toml::Table =
+        toml::from_str(defaults).map_err(|e| err(format!("defaults are not valid TOML: {e}")))?;
     let mut params = Params::new();
     for (name, value) in &table {
         params.insert(name.clone(), param_value(name, value, None).map_err(err)?);
     }
     for (name, value) in overrides {
         let expected = params.get(name).map(|(ty, _)| *ty);
-        params.insert(name.clone(), param_value(name, value, expected).map_err(err)?);
+        params.insert(
+            name.clone(),
+            param_value(name, value, expected).map_err(err)?,
+        );
     }
     Ok(params)
 }
@@ -527,6 +532,7 @@ mod tests {
             &PolicySource::Dir(dir.path().into()),
             &[("tests", &specs)],
             &stages(),
+            &toml::Table::new(),
         )
         .err()
         .unwrap()
@@ -546,6 +552,7 @@ mod tests {
             &PolicySource::Dir(dir.path().into()),
             &[("tests", &specs)],
             &stages(),
+            &toml::Table::new(),
         )
         .unwrap();
         let change = Change::default();
@@ -568,6 +575,7 @@ mod tests {
             &PolicySource::Dir(dir.path().into()),
             &[("tests", &specs)],
             &stages(),
+            &toml::Table::new(),
         )
         .unwrap();
         let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(3, 0));
@@ -583,16 +591,26 @@ mod tests {
     #[test]
     fn missing_annotations_are_errors() {
         let dir = dir_with("@id(\"x\")\npermit(principal, action, resource);");
-        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages(), &toml::Table::new())
-            .err()
-            .unwrap()
-            .to_string();
+        let err = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[],
+            &stages(),
+            &toml::Table::new(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
         assert!(err.contains("no @reason"), "{err}");
         let dir = dir_with("permit(principal, action, resource);");
-        let err = Policies::load(&PolicySource::Dir(dir.path().into()), &[], &stages(), &toml::Table::new())
-            .err()
-            .unwrap()
-            .to_string();
+        let err = Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            &[],
+            &stages(),
+            &toml::Table::new(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
         assert!(err.contains("no @id"), "{err}");
     }
 
@@ -600,7 +618,10 @@ mod tests {
     fn params_are_typed_and_overridable() {
         let overrides: toml::Table = toml::from_str("floor = 75\nextra = [\"a\"]").unwrap();
         let params = resolve_params("floor = 60.0\nmax = 0\n", &overrides).unwrap();
-        assert_eq!(params["floor"], (FactType::Decimal, FactValue::String("75.0".into())));
+        assert_eq!(
+            params["floor"],
+            (FactType::Decimal, FactValue::String("75.0".into()))
+        );
         assert_eq!(params["max"], (FactType::Long, FactValue::Long(0)));
         assert_eq!(params["extra"].0, FactType::SetOfString);
         let bad: toml::Table = toml::from_str("max = \"x\"").unwrap();
@@ -617,6 +638,7 @@ mod tests {
             &PolicySource::Dir(dir.path().into()),
             &[("tests", &specs)],
             &stages(),
+            &toml::Table::new(),
         )
         .unwrap();
         let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(1, 0));
