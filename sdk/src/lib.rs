@@ -109,6 +109,12 @@ macro_rules! export {
     ($plugin:ident) => {
         #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_component!($plugin);
+        // Natively, still check the impl and count it as used.
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: () = {
+            let _ = <$plugin as $crate::Plugin>::describe;
+            let _ = <$plugin as $crate::Plugin>::evaluate;
+        };
     };
 }
 

@@ -10,9 +10,13 @@ cd "$(dirname "$0")/../.."
 MB=${1:-10}
 RUNS=${2:-5}
 
-cargo build --quiet --release -p stagegate
+# PROFILE=dev reuses the test build (dependencies optimised, the host crate
+# not); the default, release, is what a CI job installs.
+PROFILE=${PROFILE:-release}
+cargo build --quiet --profile "$PROFILE" -p stagegate
 cargo build --quiet --release -p stagegate-plugin-junit --example native_parse
-BIN=target/release/stagegate
+DIR=$PROFILE; [ "$PROFILE" = dev ] && DIR=debug
+BIN=target/$DIR/stagegate
 NATIVE=target/release/examples/native_parse
 
 WORK=$(mktemp -d)
@@ -45,6 +49,6 @@ total=$(python3 -c "import json;print(json.load(open('$WORK/out.json'))['facts']
 
 echo "bundle: $(( size / 1024 / 1024 )) MiB of JUnit XML in ${#FILES[@]} files, $total test cases"
 echo "native parse (same parser, release):  median ${native} s over $RUNS runs"
-echo "stagegate check (warm cache):         median ${gate} s over $RUNS runs"
+echo "stagegate check ($PROFILE, warm cache): median ${gate} s over $RUNS runs"
 echo "ratio stagegate / native:             $(echo "scale=2; $gate / $native" | bc)"
 echo "compile cache: cold ${cold} s, warm ${warm} s"

@@ -129,10 +129,9 @@ fn yaml_documents(prefix: &[u8]) -> Vec<BTreeSet<String>> {
             && key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'));
-        if plain && line.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '"' || c == '_') {
-            if let Some(doc) = documents.last_mut() {
-                doc.insert(key.to_owned());
-            }
+        let column0 = line.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '"' || c == '_');
+        if let (true, true, Some(doc)) = (plain, column0, documents.last_mut()) {
+            doc.insert(key.to_owned());
         }
     }
     documents.retain(|d| !d.is_empty());

@@ -94,7 +94,7 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
             writeln!(out, "findings ({total})")?;
         }
         let mut findings: Vec<_> = report.findings.iter().collect();
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         for f in findings.iter().take(SHOWN_FINDINGS) {
             let location = match (&f.path, f.line) {
                 (Some(path), Some(line)) => format!("{path}:{line}"),

@@ -9,12 +9,26 @@ use crate::plugin::Outcome;
 
 /// Writes `report` as one JSON object followed by a newline.
 pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Result<()> {
-    let value = to_value(report, dry_run);
+    let value = sorted(to_value(report, dry_run));
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)
 }
 
-/// The report as a JSON value (object keys sorted).
+/// `value` with the keys of every object in sorted order, whatever map
+/// ordering serde_json was built with.
+pub fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+/// The report as a JSON value.
 pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
     let facts: Map<String, Value> = report
         .facts

@@ -1,3 +1,4 @@
+#![cfg(test)]
 //! End-to-end tests: they drive the real `stagegate` binary on real
 //! artifacts, real plugins (built in, hostile, Python) and real policies.
 
@@ -5,4 +6,5 @@ mod cases;
 mod cli;
 mod python;
 mod sandbox;
+mod secrets;
 mod support;

@@ -11,10 +11,11 @@ const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 
 /// componentize-py: on PATH, or installed into a venv under target/.
 fn componentize_py() -> PathBuf {
-    if let Ok(out) = Command::new("componentize-py").arg("--version").output() {
-        if out.status.success() && String::from_utf8_lossy(&out.stdout).contains("0.25.1") {
-            return PathBuf::from("componentize-py");
-        }
+    if let Ok(out) = Command::new("componentize-py").arg("--version").output()
+        && out.status.success()
+        && String::from_utf8_lossy(&out.stdout).contains("0.25.1")
+    {
+        return PathBuf::from("componentize-py");
     }
     let venv = target_dir().join("pyvenv");
     let exe = venv.join("bin/componentize-py");
@@ -80,7 +81,7 @@ fn python_plugin_runs_in_the_sandbox_and_feeds_policies() {
     let config = write_config(
         dir.path(),
         &format!(
-            "policies = \"policies\"\n[plugins.junit]\nenabled = false\n[plugins.pylines]\npath = {wasm:?}\nsha256 = \"{digest}\"\n"
+            "policies = \"policies\"\n[evidence]\n[plugins.junit]\nenabled = false\n[plugins.pylines]\npath = {wasm:?}\nsha256 = \"{digest}\"\n"
         ),
     );
     let bundle = tempfile::tempdir().unwrap();
@@ -108,18 +109,30 @@ fn python_plugin_runs_in_the_sandbox_and_feeds_policies() {
         &[],
     );
     let json = run.json();
-    assert_eq!(json["plugins"][0]["name"], "pylines", "{}", run.all());
-    assert_eq!(json["plugins"][0]["outcome"], "ok", "{}", run.all());
+    let plugin = json["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "pylines")
+        .unwrap_or_else(|| panic!("no pylines run: {}", run.all()))
+        .clone();
+    assert_eq!(plugin["outcome"], "ok", "{}", run.all());
+    let findings: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["plugin"] == "pylines")
+        .collect();
     assert_eq!(json["facts"]["pylines"]["inputs"], 2);
     assert_eq!(json["facts"]["pylines"]["lines"], 4);
     assert_eq!(
         json["facts"]["pylines"]["todo_files"],
         serde_json::json!(["notes.txt"])
     );
-    assert_eq!(json["findings"][0]["rule"], "pylines/todo");
-    assert_eq!(json["findings"][0]["line"], 2);
+    assert_eq!(findings[0]["rule"], "pylines/todo");
+    assert_eq!(findings[0]["line"], 2);
     assert!(
-        json["plugins"][0]["logs"]
+        plugin["logs"]
             .to_string()
             .contains("read 2 file(s), 4 line(s)")
     );

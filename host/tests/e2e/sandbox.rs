@@ -65,7 +65,7 @@ fn endless_loop_hits_the_deadline() {
         .and_then(|s| s.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no elapsed time in {text}"));
-    assert!(stopped_after >= 1000 && stopped_after <= 2000, "{text}");
+    assert!((1000..=2000).contains(&stopped_after), "{text}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -33,7 +33,6 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    pub elapsed: Duration,
 }
 
 impl Run {
@@ -73,24 +72,25 @@ pub fn stagegate(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Run
     for (k, v) in env {
         command.env(k, v);
     }
-    let started = Instant::now();
-    let mut child = command.spawn().expect("spawn stagegate");
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if started.elapsed() > HANG_GUARD {
-            child.kill().unwrap();
+    let child = command.spawn().expect("spawn stagegate");
+    let pid = child.id();
+    // Read stdout and stderr while the child runs (a full pipe would block
+    // it), with a hang guard that kills it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = match rx.recv_timeout(HANG_GUARD) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             panic!("stagegate {args:?} hung for {HANG_GUARD:?}");
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
+    };
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
     }
 }
 

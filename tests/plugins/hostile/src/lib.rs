@@ -89,6 +89,10 @@ impl Plugin for Hostile {
                 }
                 Ok(facts.with_findings(Vec::new()))
             }
+            #[expect(
+                clippy::panic,
+                reason = "this plugin panics on purpose to prove the trap path"
+            )]
             "panic" => panic!("hostile plugin panicked on purpose"),
             "abort" => std::process::abort(),
             "read-outside" => {
