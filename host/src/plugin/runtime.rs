@@ -282,7 +282,13 @@ fn classify(
         .and_then(|start| stderr.get(start..))
         .unwrap_or(&stderr)
         .join(" | ");
-    let mut message = format!("trapped: {}", clip_long(&format!("{err:#}")));
+    // The trap itself (e.g. "wasm `unreachable` instruction executed"), not
+    // the guest backtrace wasmtime wraps around it.
+    let cause = match err.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => err.root_cause().to_string(),
+    };
+    let mut message = format!("trapped: {}", clip_long(&cause));
     if !tail.is_empty() {
         message.push_str(&format!(" (stderr: {})", clip_long(&tail)));
     }
