@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::bundle::{Bundle, Skipped};
 use crate::config::{ConfigSource, GateConfig, PolicySource};
@@ -161,30 +163,7 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     };
     report.policy_digest = Some(policies.digest.clone());
 
-    // Plugins are independent: evaluate them in parallel, report in order.
-    let runs: Vec<PluginRun> = std::thread::scope(|scope| {
-        let handles: Vec<_> = plugins
-            .iter()
-            .map(|p| scope.spawn(|| runtime.evaluate(p, &bundle)))
-            .collect();
-        handles
-            .into_iter()
-            .zip(&plugins)
-            .map(|(h, p)| {
-                h.join().unwrap_or_else(|_| PluginRun {
-                    name: p.meta.name.clone(),
-                    version: p.meta.version.clone(),
-                    sha256: p.sha256.clone(),
-                    origin: p.origin.clone(),
-                    artifacts: 0,
-                    duration: std::time::Duration::ZERO,
-                    logs: Vec::new(),
-                    outcome: Outcome::Failed("the host thread running it failed".into()),
-                    limits: p.limits,
-                })
-            })
-            .collect()
-    });
+    let runs = evaluate_all(&runtime, &plugins, &bundle);
 
     let mut inputs = BTreeMap::new();
     for (run, plugin) in runs.iter().zip(&plugins) {
@@ -223,6 +202,53 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         GateDecision::Deny
     };
     report
+}
+
+/// Evaluates every plugin, at most one per core at a time: each plugin's
+/// deadline is wall-clock, so plugins must not wait for a core behind each
+/// other while their clock runs. Results come back in plugin order.
+fn evaluate_all(runtime: &Runtime, plugins: &[LoadedPlugin], bundle: &Bundle) -> Vec<PluginRun> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, plugins.len().max(1));
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<PluginRun>>> = plugins.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(plugin), Some(slot)) = (plugins.get(index), slots.get(index)) else {
+                        break;
+                    };
+                    let run = runtime.evaluate(plugin, bundle);
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(run);
+                    }
+                }
+            });
+        }
+    });
+    plugins
+        .iter()
+        .zip(slots)
+        .map(|(p, slot)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| PluginRun {
+                    name: p.meta.name.clone(),
+                    version: p.meta.version.clone(),
+                    sha256: p.sha256.clone(),
+                    origin: p.origin.clone(),
+                    artifacts: 0,
+                    duration: std::time::Duration::ZERO,
+                    logs: Vec::new(),
+                    outcome: Outcome::Failed("the host thread running it failed".into()),
+                    limits: p.limits,
+                })
+        })
+        .collect()
 }
 
 /// Loads every plugin and the policies: what `validate` checks.
