@@ -496,10 +496,24 @@ mod tests {
         std::fs::write(dir.path().join("big"), vec![b'x'; 2048]).unwrap();
         let limits = BundleLimits {
             max_artifact_bytes: 1024,
+            max_total_bytes: 1024,
             ..BundleLimits::default()
         };
         let err = Bundle::open(dir.path(), &limits).unwrap_err().to_string();
         assert!(err.contains("`big` is 2048 bytes"), "{err}");
+        std::fs::write(dir.path().join("big"), vec![b'x'; 600]).unwrap();
+        std::fs::write(dir.path().join("big2"), vec![b'x'; 600]).unwrap();
+        let err = Bundle::open(dir.path(), &limits).unwrap_err().to_string();
+        assert!(
+            err.contains("artifacts total 1200 bytes, more than the 1024 byte limit"),
+            "{err}"
+        );
+        let few = BundleLimits {
+            max_files: 1,
+            ..BundleLimits::default()
+        };
+        let err = Bundle::open(dir.path(), &few).unwrap_err().to_string();
+        assert!(err.contains("more than 1 files"), "{err}");
         let err = Bundle::open(&dir.path().join("nope"), &limits)
             .unwrap_err()
             .to_string();

@@ -96,6 +96,24 @@ fn fact_flood_hits_the_fact_cap() {
 }
 
 #[test]
+fn finding_flood_hits_the_finding_cap() {
+    let (_run, text) = run_mode("flood-findings", "", &[]);
+    assert!(
+        text.contains("returned 20000 findings, more than its limit of 10000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn overlong_finding_message_hits_the_string_cap() {
+    let (_run, text) = run_mode("long-message", "", &[]);
+    assert!(
+        text.contains("finding whose message is 100000 bytes, more than its limit of 4096"),
+        "{text}"
+    );
+}
+
+#[test]
 fn panic_is_a_trap_with_the_panic_message() {
     let (_run, text) = run_mode("panic", "", &[]);
     assert!(text.contains("trapped"), "{text}");

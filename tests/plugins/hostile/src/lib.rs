@@ -3,13 +3,14 @@
 //! host, with the host process alive and nothing leaked.
 //!
 //! Modes: `ok`, `loop`, `memory`, `flood-logs`, `flood-stdout`, `flood-facts`,
-//! `panic`, `abort`, `read-outside`, `tcp` (config `port`), `env`,
+//! `flood-findings`, `long-message`, `panic`, `abort`, `read-outside`, `tcp` (config `port`), `env`,
 //! `wrong-type`, `missing-fact`.
 
 use std::io::Read;
 
 use stagegate_sdk::{
-    Artifact, ArtifactKind, Evaluation, FactSpec, Facts, Matcher, Metadata, Plugin, export, log,
+    Artifact, ArtifactKind, Evaluation, FactSpec, Facts, Finding, Matcher, Metadata, Plugin,
+    Severity, export, log,
 };
 
 struct Hostile;
@@ -82,6 +83,20 @@ impl Plugin for Hostile {
             "flood-stdout" => loop {
                 println!("{}", "y".repeat(1024));
             },
+            "flood-findings" => {
+                let findings = (0..20_000)
+                    .map(|i| Finding::new("hostile/flood", Severity::Low, format!("finding {i}")))
+                    .collect();
+                Ok(Facts::new().long("count", 1).with_findings(findings))
+            }
+            "long-message" => {
+                let findings = vec![Finding::new(
+                    "hostile/long",
+                    Severity::Low,
+                    "m".repeat(100_000),
+                )];
+                Ok(Facts::new().long("count", 1).with_findings(findings))
+            }
             "flood-facts" => {
                 let mut facts = Facts::new();
                 for _ in 0..1_000_000 {
