@@ -504,6 +504,18 @@ mod tests {
         dir
     }
 
+    fn load(
+        dir: &tempfile::TempDir,
+        plugins: &[(&str, &[FactSpec])],
+    ) -> Result<Policies, DecisionError> {
+        Policies::load(
+            &PolicySource::Dir(dir.path().into()),
+            plugins,
+            &stages(),
+            &toml::Table::new(),
+        )
+    }
+
     fn stages() -> Vec<String> {
         vec!["dev".into(), "test".into(), "prod".into()]
     }
@@ -528,15 +540,7 @@ mod tests {
         let dir = dir_with(&format!(
             "{ALLOW_ALL}@id(\"no-failures\")\n@reason(\"fix tests\")\nforbid(principal, action, resource) when {{ context.tests.faild > 0 }};"
         ));
-        let err = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[("tests", &specs)],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let err = load(&dir, &[("tests", &specs)]).err().unwrap().to_string();
         assert!(err.contains("no-failures"), "{err}");
         assert!(err.contains("faild"), "{err}");
         assert!(err.contains("failed"), "{err}");
@@ -548,13 +552,7 @@ mod tests {
         let dir = dir_with(&format!(
             "{ALLOW_ALL}@id(\"no-failures\")\n@reason(\"fix tests\")\nforbid(principal, action, resource == Stage::\"prod\") when {{ context.tests.failed > 0 }};"
         ));
-        let policies = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[("tests", &specs)],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .unwrap();
+        let policies = load(&dir, &[("tests", &specs)]).unwrap();
         let change = Change::default();
         let verdict = policies.decide(&change, "test", "prod", &[], &facts(3, 1));
         assert!(!verdict.allowed);
@@ -571,13 +569,7 @@ mod tests {
         let dir = dir_with(&format!(
             "{ALLOW_ALL}@id(\"overflow\")\n@reason(\"never passes silently\")\nforbid(principal, action, resource) when {{ context.tests.total * 9223372036854775807 > 0 }};"
         ));
-        let policies = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[("tests", &specs)],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .unwrap();
+        let policies = load(&dir, &[("tests", &specs)]).unwrap();
         let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(3, 0));
         assert!(!verdict.allowed);
         assert!(
@@ -591,26 +583,10 @@ mod tests {
     #[test]
     fn missing_annotations_are_errors() {
         let dir = dir_with("@id(\"x\")\npermit(principal, action, resource);");
-        let err = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let err = load(&dir, &[]).err().unwrap().to_string();
         assert!(err.contains("no @reason"), "{err}");
         let dir = dir_with("permit(principal, action, resource);");
-        let err = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let err = load(&dir, &[]).err().unwrap().to_string();
         assert!(err.contains("no @id"), "{err}");
     }
 
@@ -634,13 +610,7 @@ mod tests {
         let dir = dir_with(
             "@id(\"dev-only\")\n@reason(\"dev is open\")\npermit(principal, action, resource == Stage::\"dev\");",
         );
-        let policies = Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            &[("tests", &specs)],
-            &stages(),
-            &toml::Table::new(),
-        )
-        .unwrap();
+        let policies = load(&dir, &[("tests", &specs)]).unwrap();
         let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(1, 0));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "default-deny");
