@@ -62,15 +62,15 @@
 
 pub mod aws;
 pub mod config;
-pub mod detect;
 pub mod hit;
-pub mod jwt;
 pub mod keyblock;
-pub mod rules;
 pub mod scanner;
 pub mod tally;
-pub mod value;
 pub mod window;
+
+// The detectors live in `stagegate-redact`, shared with the host's report
+// writer, so what this plugin finds and what the host redacts cannot drift.
+pub use stagegate_redact::{detect, jwt, rules, value};
 
 #[cfg(test)]
 mod behaviour_tests;

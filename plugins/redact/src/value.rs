@@ -184,6 +184,9 @@ fn is_plain_url(lower: &str) -> bool {
     }
 }
 
+/// The mark between a fingerprint's visible prefix and its digest.
+pub const ELLIPSIS: char = '…';
+
 /// The redacted fingerprint of a value: first 4 characters, `…`, first 8 hex
 /// digits of its SHA-256. Control characters in the prefix become `?`.
 pub fn fingerprint(value: &str) -> String {
@@ -222,7 +225,7 @@ impl Fingerprint {
     pub fn finish(self) -> String {
         let digest = self.hasher.finalize();
         let mut out = self.prefix;
-        out.push('…');
+        out.push(ELLIPSIS);
         for byte in digest.iter().take(4) {
             let _ = write!(out, "{byte:02x}");
         }

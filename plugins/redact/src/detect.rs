@@ -8,8 +8,8 @@
 //! documented examples) but keeps no state between windows: pairing AWS keys,
 //! following key blocks over lines and deduplicating are the scanner's job.
 
-use crate::hit::Kind;
 use crate::jwt::is_jwt;
+use crate::kind::Kind;
 use crate::rules::{ALL_RULES, Rule, Rules, is_base64_char};
 use crate::value::{is_filler, is_known_example, is_weak_generic};
 use regex::Captures;
