@@ -1,5 +1,8 @@
 //! Builds the built-in plugins (every crate under `plugins/`) for
-//! `wasm32-wasip2` and embeds them in the `stagegate` binary.
+//! `wasm32-wasip2`, precompiles them to native code with the engine
+//! configuration the host runs them with, and embeds the result in the
+//! `stagegate` binary. Built-in plugins are therefore never compiled at run
+//! time and never loaded from a writable cache.
 //!
 //! The plugins are built by a nested `cargo build` into their own target
 //! directory (`<target>/wasm-plugins`), shared by every host profile, so the
@@ -12,6 +15,11 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
+
+use sha2::{Digest, Sha256};
+
+#[path = "src/plugin/engine_config.rs"]
+mod engine_config;
 
 const TARGET: &str = "wasm32-wasip2";
 
@@ -83,17 +91,39 @@ fn main() {
         fail("building the built-in plugins for wasm32-wasip2 failed (see the output above)");
     }
 
+    let mut config = engine_config::plugin_engine_config();
+    if let Ok(target) = env::var("TARGET") {
+        config
+            .target(&target)
+            .unwrap_or_else(|e| fail(&format!("wasmtime cannot compile for `{target}`: {e}")));
+    }
+    let engine = wasmtime::Engine::new(&config).unwrap_or_else(|e| {
+        fail(&format!(
+            "cannot set up wasmtime to precompile plugins: {e}"
+        ))
+    });
+
     let mut generated = String::from("/// The plugins compiled into this binary.\n");
     generated.push_str("pub(crate) const BUILTINS: &[BuiltinWasm] = &[\n");
     for (name, package) in &plugins {
         let file = format!("{}.wasm", package.replace('-', "_"));
         let built = target_dir.join(TARGET).join("plugin").join(&file);
-        let embedded = out_dir.join(&file);
-        fs::copy(&built, &embedded)
-            .unwrap_or_else(|e| fail(&format!("cannot copy `{}`: {e}", built.display())));
+        let wasm = fs::read(&built)
+            .unwrap_or_else(|e| fail(&format!("cannot read `{}`: {e}", built.display())));
+        let precompiled = engine
+            .precompile_component(&wasm)
+            .unwrap_or_else(|e| fail(&format!("cannot precompile plugin `{name}`: {e:#}")));
+        let embedded = out_dir.join(format!("{name}.cwasm"));
+        fs::write(&embedded, precompiled)
+            .unwrap_or_else(|e| fail(&format!("cannot write `{}`: {e}", embedded.display())));
+        let sha256: String = Sha256::digest(&wasm)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let _ = writeln!(
             generated,
-            "    BuiltinWasm {{ name: {name:?}, wasm: include_bytes!({:?}) }},",
+            "    BuiltinWasm {{ name: {name:?}, sha256: {sha256:?}, size: {}, precompiled: include_bytes!({:?}) }},",
+            wasm.len(),
             embedded.display().to_string()
         );
     }

@@ -1,24 +1,32 @@
 //! Stage 1: the bundle. Lists the artifacts of a bundle directory, caps their
-//! number and sizes, digests each one and sniffs its kind by content.
+//! number and sizes, and in one streaming pass per file digests it, sniffs its
+//! kind by content and copies it into a private snapshot: the only directory
+//! plugins ever see.
 //!
-//! Every byte here is untrusted. Symlinks and special files are never followed
-//! (they are listed as skipped), paths must be UTF-8 and stay inside the
-//! bundle, and nothing is read twice: one streaming pass per file yields both
-//! its SHA-256 and its [`Sniff`]. File names never decide a kind on their own,
-//! except where a plugin asks for a glob or the bundle manifest declares one.
+//! Every byte here is untrusted, and so is the directory itself. Symlinks and
+//! special files (FIFOs, sockets, devices) are never followed or opened: they
+//! are listed as skipped and are absent from the snapshot, so nothing a plugin
+//! opens can block or lead outside. A file is opened without following links
+//! and without blocking, and must still be the regular file that was listed
+//! (same device and inode), so swapping an entry between listing and reading
+//! is an error, not a way in. The digest in the report is of exactly the
+//! bytes copied into the snapshot, which are the bytes plugins read. File
+//! names never decide a kind on their own, except where a plugin asks for a
+//! glob or the bundle manifest declares one.
 
 pub mod sniff;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::BundleLimits;
-use crate::plugin::{KindSpec, Matcher};
+pub use crate::kinds::hex;
+use crate::kinds::{KindSpec, Matcher, Vocabulary};
 pub use sniff::Sniff;
 
 /// The optional manifest at the bundle root that declares kinds explicitly.
@@ -64,6 +72,26 @@ pub enum BundleError {
         /// The path, lossily decoded.
         path: String,
     },
+    /// An entry changed between being listed and being read.
+    #[error(
+        "bundle `{bundle}`: `{path}` changed while it was read ({what}); refusing to judge a moving bundle"
+    )]
+    Changed {
+        /// The bundle root.
+        bundle: PathBuf,
+        /// Bundle-relative path.
+        path: String,
+        /// What changed.
+        what: String,
+    },
+    /// The private snapshot could not be written.
+    #[error("cannot write the bundle snapshot for `{path}`: {source}")]
+    Snapshot {
+        /// Bundle-relative path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 /// One file of the bundle.
@@ -90,15 +118,34 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// A listed, digested, sniffed bundle.
-#[derive(Debug, Clone)]
+/// A listed, digested, sniffed bundle and its private snapshot.
+#[derive(Debug)]
 pub struct Bundle {
-    /// The bundle directory.
+    /// The bundle directory as given.
     pub root: PathBuf,
     /// Its artifacts, sorted by path.
     pub artifacts: Vec<Artifact>,
     /// Entries that are not artifacts (symlinks, special files).
     pub skipped: Vec<Skipped>,
+    /// The snapshot: a private copy of exactly the listed artifacts.
+    view: tempfile::TempDir,
+}
+
+/// Which plugins claim which artifacts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims {
+    /// Artifacts no plugin reads, or whose sniff a cap cut short.
+    pub unclaimed: Vec<String>,
+    /// Artifacts read by more than one plugin, with the plugins' names.
+    pub shared: Vec<(String, Vec<String>)>,
+}
+
+/// One listed regular file, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Listed {
+    rel: String,
+    size: u64,
+    identity: Identity,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,8 +163,14 @@ struct RawDeclared {
 }
 
 impl Bundle {
-    /// Lists, digests and sniffs the bundle at `root`.
-    pub fn open(root: &Path, limits: &BundleLimits) -> Result<Bundle, BundleError> {
+    /// Lists, digests, sniffs and snapshots the bundle at `root`. `kinds` are
+    /// every kind the loaded plugins read: the manifest may only declare
+    /// those, and the sniffer keeps only the keys their matchers name.
+    pub fn open(
+        root: &Path,
+        limits: &BundleLimits,
+        kinds: &[&KindSpec],
+    ) -> Result<Bundle, BundleError> {
         let meta = std::fs::metadata(root).map_err(|source| BundleError::Unreadable {
             path: root.to_owned(),
             source,
@@ -129,11 +182,12 @@ impl Bundle {
         let mut skipped = Vec::new();
         walk(root, root, 0, limits, &mut files, &mut skipped)?;
         files.sort();
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
-        let declared = read_manifest(root, &files)?;
-        files.retain(|(rel, _)| rel != MANIFEST);
+        let declared = read_manifest(root, &files, kinds)?;
+        files.retain(|f| f.rel != MANIFEST);
 
-        let total: u64 = files.iter().map(|(_, size)| *size).sum();
+        let total: u64 = files.iter().map(|f| f.size).sum();
         if total > limits.max_total_bytes {
             return Err(BundleError::Limit {
                 bundle: root.to_owned(),
@@ -144,27 +198,82 @@ impl Bundle {
             });
         }
 
-        let artifacts = digest_all(root, &files, limits, &declared)?;
+        let view = tempfile::Builder::new()
+            .prefix("stagegate-bundle-")
+            .tempdir()
+            .map_err(|source| BundleError::Snapshot {
+                path: String::new(),
+                source,
+            })?;
+        let vocabulary = Vocabulary::of(kinds.iter().copied());
+        let context = Context {
+            root,
+            view: view.path(),
+            limits,
+            declared: &declared,
+            vocabulary: &vocabulary,
+        };
+        let artifacts = digest_all(&context, &files)?;
         Ok(Bundle {
             root: root.to_owned(),
             artifacts,
             skipped,
+            view,
         })
     }
 
+    /// The snapshot directory that plugins see as `/bundle`.
+    pub fn view(&self) -> &Path {
+        self.view.path()
+    }
+
     /// The artifacts a plugin reading `kinds` receives, each with the name of
-    /// the kind it matched. A declared kind overrides sniffing.
+    /// the kind it matched. A kind the manifest declares is added to what
+    /// sniffing finds; it never hides a file from a plugin that would read it.
     pub fn select<'a>(&'a self, kinds: &'a [KindSpec]) -> Vec<(&'a Artifact, &'a str)> {
         self.artifacts
             .iter()
             .filter_map(|artifact| {
-                let kind = match &artifact.declared_kind {
-                    Some(declared) => kinds.iter().find(|k| &k.name == declared),
-                    None => kinds.iter().find(|k| kind_matches(k, artifact)),
-                }?;
+                let declared = artifact
+                    .declared_kind
+                    .as_ref()
+                    .and_then(|d| kinds.iter().find(|k| &k.name == d));
+                let kind = declared.or_else(|| kinds.iter().find(|k| kind_matches(k, artifact)))?;
                 Some((artifact, kind.name.as_str()))
             })
             .collect()
+    }
+
+    /// Which of `readers` (plugin name, kinds) read each artifact.
+    pub fn claims(&self, readers: &[(&str, &[KindSpec])]) -> Claims {
+        let mut by_path: BTreeMap<&str, Vec<String>> = self
+            .artifacts
+            .iter()
+            .map(|a| (a.path.as_str(), Vec::new()))
+            .collect();
+        for (name, kinds) in readers {
+            for (artifact, _) in self.select(kinds) {
+                if let Some(names) = by_path.get_mut(artifact.path.as_str()) {
+                    names.push((*name).to_owned());
+                }
+            }
+        }
+        let incomplete: BTreeSet<&str> = self
+            .artifacts
+            .iter()
+            .filter(|a| a.sniff.incomplete)
+            .map(|a| a.path.as_str())
+            .collect();
+        let mut claims = Claims::default();
+        for (path, names) in by_path {
+            if names.is_empty() || incomplete.contains(path) {
+                claims.unclaimed.push(path.to_owned());
+            }
+            if names.len() > 1 {
+                claims.shared.push((path.to_owned(), names));
+            }
+        }
+        claims
     }
 }
 
@@ -196,7 +305,7 @@ fn walk(
     dir: &Path,
     depth: usize,
     limits: &BundleLimits,
-    files: &mut Vec<(String, u64)>,
+    files: &mut Vec<Listed>,
     skipped: &mut Vec<Skipped>,
 ) -> Result<(), BundleError> {
     let unreadable = |source| BundleError::Unreadable {
@@ -240,7 +349,11 @@ fn walk(
                     ),
                 });
             }
-            files.push((rel, meta.len()));
+            files.push(Listed {
+                rel,
+                size: meta.len(),
+                identity: Identity::of(&meta),
+            });
             if files.len() > limits.max_files {
                 return Err(BundleError::Limit {
                     bundle: root.to_owned(),
@@ -250,11 +363,79 @@ fn walk(
         } else {
             skipped.push(Skipped {
                 path: rel,
-                reason: "not a regular file".into(),
+                reason: special_reason(&kind).into(),
             });
         }
     }
     Ok(())
+}
+
+#[cfg(unix)]
+fn special_reason(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "FIFO (never opened)"
+    } else if kind.is_socket() {
+        "socket (never opened)"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "device (never opened)"
+    } else {
+        "not a regular file (never opened)"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_reason(_: &std::fs::FileType) -> &'static str {
+    "not a regular file (never opened)"
+}
+
+/// What identifies a file on disk: device and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Identity(u64, u64);
+
+impl Identity {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Identity {
+        use std::os::unix::fs::MetadataExt;
+        Identity(meta.dev(), meta.ino())
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Identity {
+        Identity(0, 0)
+    }
+}
+
+/// Opens a listed file: never following a final symlink, never blocking (a
+/// FIFO swapped in opens at once, and is then refused), and only if it is
+/// still the regular file that was listed.
+fn open_listed(root: &Path, listed: &Listed) -> Result<File, BundleError> {
+    let path = root.join(&listed.rel);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let changed = |what: String| BundleError::Changed {
+        bundle: root.to_owned(),
+        path: listed.rel.clone(),
+        what,
+    };
+    let file = options
+        .open(&path)
+        .map_err(|e| changed(format!("it cannot be opened as listed: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| changed(format!("it cannot be inspected: {e}")))?;
+    if !meta.is_file() {
+        return Err(changed("it is no longer a regular file".into()));
+    }
+    if Identity::of(&meta) != listed.identity {
+        return Err(changed("another file took its place".into()));
+    }
+    Ok(file)
 }
 
 fn relative(root: &Path, path: &Path) -> Result<String, BundleError> {
@@ -282,25 +463,38 @@ fn relative(root: &Path, path: &Path) -> Result<String, BundleError> {
     Ok(parts.join("/"))
 }
 
+/// Largest manifest read.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
 fn read_manifest(
     root: &Path,
-    files: &[(String, u64)],
+    files: &[Listed],
+    kinds: &[&KindSpec],
 ) -> Result<BTreeMap<String, String>, BundleError> {
     let path = root.join(MANIFEST);
-    if !files.iter().any(|(rel, _)| rel == MANIFEST) {
+    let Some(listed) = files.iter().find(|f| f.rel == MANIFEST) else {
         return Ok(BTreeMap::new());
-    }
+    };
     let invalid = |message: String| BundleError::Manifest {
         path: path.clone(),
         message,
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
+    let mut text = String::new();
+    open_listed(root, listed)?
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| invalid(e.to_string()))?;
+    if text.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(invalid(format!(
+            "it is larger than {MAX_MANIFEST_BYTES} bytes"
+        )));
+    }
     let raw: RawManifest =
         toml::from_str(&text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
     let mut declared = BTreeMap::new();
     for entry in raw.artifact {
         let normalised = entry.path.trim_start_matches("./").to_owned();
-        if !files.iter().any(|(rel, _)| *rel == normalised) || normalised == MANIFEST {
+        if !files.iter().any(|f| f.rel == normalised) || normalised == MANIFEST {
             return Err(invalid(format!(
                 "`{}` is not a regular file of the bundle",
                 entry.path
@@ -309,6 +503,17 @@ fn read_manifest(
         if entry.kind.is_empty() {
             return Err(invalid(format!("`{}` has an empty kind", entry.path)));
         }
+        if !kinds.iter().any(|k| k.name == entry.kind) {
+            let mut known: Vec<&str> = kinds.iter().map(|k| k.name.as_str()).collect();
+            known.sort_unstable();
+            known.dedup();
+            return Err(invalid(format!(
+                "`{}` is declared as kind `{}`, which no loaded plugin reads (kinds: {})",
+                entry.path,
+                entry.kind,
+                known.join(", ")
+            )));
+        }
         if declared.insert(normalised, entry.kind).is_some() {
             return Err(invalid(format!("`{}` is declared twice", entry.path)));
         }
@@ -316,12 +521,31 @@ fn read_manifest(
     Ok(declared)
 }
 
-fn digest_all(
-    root: &Path,
-    files: &[(String, u64)],
-    limits: &BundleLimits,
-    declared: &BTreeMap<String, String>,
-) -> Result<Vec<Artifact>, BundleError> {
+/// What every digest worker needs.
+struct Context<'a> {
+    root: &'a Path,
+    view: &'a Path,
+    limits: &'a BundleLimits,
+    declared: &'a BTreeMap<String, String>,
+    vocabulary: &'a Vocabulary,
+}
+
+fn digest_all(context: &Context<'_>, files: &[Listed]) -> Result<Vec<Artifact>, BundleError> {
+    // Directories first, so the workers only create files.
+    let mut dirs: BTreeSet<&str> = BTreeSet::new();
+    for file in files {
+        if let Some((parent, _)) = file.rel.rsplit_once('/') {
+            dirs.insert(parent);
+        }
+    }
+    for dir in dirs {
+        std::fs::create_dir_all(context.view.join(dir)).map_err(|source| {
+            BundleError::Snapshot {
+                path: dir.to_owned(),
+                source,
+            }
+        })?;
+    }
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 8);
@@ -332,7 +556,7 @@ fn digest_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(rel, _)| digest_one(root, rel, limits, declared))
+                        .map(|listed| digest_one(context, listed))
                         .collect::<Result<Vec<_>, _>>()
                 })
             })
@@ -342,7 +566,7 @@ fn digest_all(
             .map(|h| {
                 h.join().unwrap_or_else(|_| {
                     Err(BundleError::Limit {
-                        bundle: root.to_owned(),
+                        bundle: context.root.to_owned(),
                         message: "a digest worker failed".into(),
                     })
                 })
@@ -356,20 +580,24 @@ fn digest_all(
     Ok(artifacts)
 }
 
-fn digest_one(
-    root: &Path,
-    rel: &str,
-    limits: &BundleLimits,
-    declared: &BTreeMap<String, String>,
-) -> Result<Artifact, BundleError> {
-    let path = root.join(rel);
+fn digest_one(context: &Context<'_>, listed: &Listed) -> Result<Artifact, BundleError> {
+    let rel = listed.rel.as_str();
     let unreadable = |source| BundleError::Unreadable {
-        path: path.clone(),
+        path: context.root.join(rel),
         source,
     };
-    let mut file = File::open(&path).map_err(unreadable)?;
+    let snapshot_err = |source| BundleError::Snapshot {
+        path: rel.to_owned(),
+        source,
+    };
+    let mut file = open_listed(context.root, listed)?;
+    let mut copy = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(context.view.join(rel))
+        .map_err(snapshot_err)?;
     let mut hasher = Sha256::new();
-    let mut sniffer = sniff::Sniffer::new();
+    let mut sniffer = sniff::Sniffer::new(context.vocabulary);
     let mut buf = vec![0u8; 256 * 1024];
     let mut size: u64 = 0;
     loop {
@@ -379,36 +607,27 @@ fn digest_one(
             break;
         }
         size += n as u64;
-        if size > limits.max_artifact_bytes {
+        if size > context.limits.max_artifact_bytes {
             return Err(BundleError::Limit {
-                bundle: root.to_owned(),
+                bundle: context.root.to_owned(),
                 message: format!(
                     "artifact `{rel}` grew past the {} byte limit while being read",
-                    limits.max_artifact_bytes
+                    context.limits.max_artifact_bytes
                 ),
             });
         }
         hasher.update(chunk);
         sniffer.update(chunk);
+        copy.write_all(chunk).map_err(snapshot_err)?;
     }
+    copy.flush().map_err(snapshot_err)?;
     Ok(Artifact {
         path: rel.to_owned(),
         size,
         sha256: hex(&hasher.finalize()),
         sniff: sniffer.finish(),
-        declared_kind: declared.get(rel).cloned(),
+        declared_kind: context.declared.get(rel).cloned(),
     })
-}
-
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]
@@ -422,8 +641,23 @@ mod tests {
         }
     }
 
+    fn junit() -> KindSpec {
+        kind("junit-xml", vec![Matcher::XmlRoot("testsuites".into())])
+    }
+
+    fn sarif() -> KindSpec {
+        kind(
+            "sarif",
+            vec![Matcher::JsonKeys(vec!["version".into(), "runs".into()])],
+        )
+    }
+
+    fn text() -> KindSpec {
+        kind("text", vec![Matcher::AnyText])
+    }
+
     #[test]
-    fn lists_digests_and_sniffs() {
+    fn lists_digests_sniffs_and_snapshots() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("reports")).unwrap();
         std::fs::write(dir.path().join("reports/results.xml"), "<testsuites/>").unwrap();
@@ -434,22 +668,28 @@ mod tests {
         .unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/hostname", dir.path().join("link")).unwrap();
-        let bundle = Bundle::open(dir.path(), &BundleLimits::default()).unwrap();
+        let kinds = [junit(), sarif()];
+        let bundle = Bundle::open(
+            dir.path(),
+            &BundleLimits::default(),
+            &[&kinds[0], &kinds[1]],
+        )
+        .unwrap();
         let paths: Vec<_> = bundle.artifacts.iter().map(|a| a.path.as_str()).collect();
         assert_eq!(paths, ["a.json", "reports/results.xml"]);
         assert_eq!(
             bundle.artifacts[1].sha256,
             hex(&Sha256::digest(b"<testsuites/>"))
         );
-        #[cfg(unix)]
-        assert_eq!(bundle.skipped[0].path, "link");
-
-        let junit = kind("junit-xml", vec![Matcher::XmlRoot("testsuites".into())]);
-        let sarif = kind(
-            "sarif",
-            vec![Matcher::JsonKeys(vec!["version".into(), "runs".into()])],
+        assert_eq!(
+            std::fs::read(bundle.view().join("reports/results.xml")).unwrap(),
+            b"<testsuites/>"
         );
-        let kinds = [junit, sarif];
+        #[cfg(unix)]
+        {
+            assert_eq!(bundle.skipped[0].path, "link");
+            assert!(!bundle.view().join("link").exists());
+        }
         let selected: Vec<_> = bundle
             .select(&kinds)
             .into_iter()
@@ -459,34 +699,116 @@ mod tests {
             selected,
             [("a.json", "sarif"), ("reports/results.xml", "junit-xml")]
         );
+        let view = bundle.view().to_owned();
+        drop(bundle);
+        assert!(!view.exists(), "the snapshot is removed with the bundle");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_skipped_and_never_in_the_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.xml");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::write(dir.path().join("ok.txt"), "fine").unwrap();
+        let t = text();
+        let bundle = Bundle::open(dir.path(), &BundleLimits::default(), &[&t]).unwrap();
+        assert_eq!(bundle.artifacts.len(), 1);
+        assert_eq!(bundle.skipped[0].path, "pipe.xml");
+        assert_eq!(bundle.skipped[0].reason, "FIFO (never opened)");
+        assert!(!bundle.view().join("pipe.xml").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_after_listing_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "one").unwrap();
+        let meta = std::fs::symlink_metadata(dir.path().join("a.txt")).unwrap();
+        let listed = Listed {
+            rel: "a.txt".into(),
+            size: 3,
+            identity: Identity::of(&meta),
+        };
+        std::fs::remove_file(dir.path().join("a.txt")).unwrap();
+        std::fs::write(dir.path().join("other"), "two").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "two").unwrap();
+        let err = open_listed(dir.path(), &listed).unwrap_err().to_string();
+        assert!(err.contains("changed while it was read"), "{err}");
+        std::fs::remove_file(dir.path().join("a.txt")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", dir.path().join("a.txt")).unwrap();
+        let err = open_listed(dir.path(), &listed).unwrap_err().to_string();
+        assert!(err.contains("cannot be opened as listed"), "{err}");
     }
 
     #[test]
-    fn manifest_declares_kinds_and_is_not_an_artifact() {
+    fn manifest_adds_kinds_but_never_hides_files() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("out.txt"), "whatever").unwrap();
+        std::fs::write(dir.path().join(".env"), "TOKEN=x").unwrap();
         std::fs::write(
             dir.path().join(MANIFEST),
-            "[[artifact]]\npath = \"out.txt\"\nkind = \"junit-xml\"\n",
+            "[[artifact]]\npath = \".env\"\nkind = \"junit-xml\"\n",
         )
         .unwrap();
-        let bundle = Bundle::open(dir.path(), &BundleLimits::default()).unwrap();
+        let (j, t) = (junit(), text());
+        let bundle = Bundle::open(dir.path(), &BundleLimits::default(), &[&j, &t]).unwrap();
         assert_eq!(bundle.artifacts.len(), 1);
-        let kinds = [kind(
-            "junit-xml",
-            vec![Matcher::XmlRoot("testsuites".into())],
-        )];
-        assert_eq!(bundle.select(&kinds).len(), 1);
+        assert_eq!(bundle.select(std::slice::from_ref(&j)).len(), 1);
+        assert_eq!(
+            bundle.select(std::slice::from_ref(&t)).len(),
+            1,
+            "still read as text"
+        );
+
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            "[[artifact]]\npath = \".env\"\nkind = \"nothing-reads-this\"\n",
+        )
+        .unwrap();
+        let err = Bundle::open(dir.path(), &BundleLimits::default(), &[&j, &t])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("which no loaded plugin reads"), "{err}");
+        assert!(err.contains(MANIFEST), "{err}");
 
         std::fs::write(
             dir.path().join(MANIFEST),
             "[[artifact]]\npath = \"../etc/passwd\"\nkind = \"junit-xml\"\n",
         )
         .unwrap();
-        let err = Bundle::open(dir.path(), &BundleLimits::default()).unwrap_err();
-        assert!(
-            err.to_string().contains("not a regular file of the bundle"),
-            "{err}"
+        let err = Bundle::open(dir.path(), &BundleLimits::default(), &[&j])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a regular file of the bundle"), "{err}");
+    }
+
+    #[test]
+    fn claims_name_unclaimed_shared_and_cut_short_artifacts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("r.xml"), "<testsuites/>").unwrap();
+        std::fs::write(dir.path().join("blob.bin"), b"\x00\x01\x02").unwrap();
+        std::fs::write(
+            dir.path().join("long.xml"),
+            format!("<{}/>", "x".repeat(1000)),
+        )
+        .unwrap();
+        let (j, t) = (junit(), text());
+        let bundle = Bundle::open(dir.path(), &BundleLimits::default(), &[&j, &t]).unwrap();
+        let claims = bundle.claims(&[
+            ("junit", std::slice::from_ref(&j)),
+            ("secrets", std::slice::from_ref(&t)),
+        ]);
+        assert_eq!(claims.unclaimed, ["blob.bin", "long.xml"]);
+        assert_eq!(
+            claims.shared,
+            [(
+                "r.xml".to_owned(),
+                vec!["junit".to_owned(), "secrets".to_owned()]
+            )]
         );
     }
 
@@ -499,11 +821,15 @@ mod tests {
             max_total_bytes: 1024,
             ..BundleLimits::default()
         };
-        let err = Bundle::open(dir.path(), &limits).unwrap_err().to_string();
+        let err = Bundle::open(dir.path(), &limits, &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`big` is 2048 bytes"), "{err}");
         std::fs::write(dir.path().join("big"), vec![b'x'; 600]).unwrap();
         std::fs::write(dir.path().join("big2"), vec![b'x'; 600]).unwrap();
-        let err = Bundle::open(dir.path(), &limits).unwrap_err().to_string();
+        let err = Bundle::open(dir.path(), &limits, &[])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("artifacts total 1200 bytes, more than the 1024 byte limit"),
             "{err}"
@@ -512,9 +838,9 @@ mod tests {
             max_files: 1,
             ..BundleLimits::default()
         };
-        let err = Bundle::open(dir.path(), &few).unwrap_err().to_string();
+        let err = Bundle::open(dir.path(), &few, &[]).unwrap_err().to_string();
         assert!(err.contains("more than 1 files"), "{err}");
-        let err = Bundle::open(&dir.path().join("nope"), &limits)
+        let err = Bundle::open(&dir.path().join("nope"), &limits, &[])
             .unwrap_err()
             .to_string();
         assert!(err.contains("cannot be read"), "{err}");

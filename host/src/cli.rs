@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use stagegate::config::GateConfig;
+use stagegate::plugin::CodeCache;
 
 /// stagegate: a policy-as-code quality gate between CI/CD pipeline stages.
 ///
@@ -44,10 +45,12 @@ pub struct GateOptions {
     /// Configuration file [default: ./stagegate.toml if present, else built-in defaults].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Directory for the compiled-plugin cache [default: $STAGEGATE_CACHE_DIR, else the user cache dir].
+    /// Directory for configured plugins' compiled code [default: $STAGEGATE_CACHE_DIR, else the user cache dir].
+    /// Entries are authenticated with a key kept outside it: $STAGEGATE_CACHE_KEY, else the file
+    /// $STAGEGATE_CACHE_KEY_FILE, else ~/.config/stagegate/cache-key (created when missing).
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     cache_dir: Option<PathBuf>,
-    /// Compile plugins without the on-disk cache.
+    /// Compile configured plugins without the on-disk cache.
     #[arg(long)]
     no_cache: bool,
 }
@@ -67,21 +70,37 @@ impl GateOptions {
         }
     }
 
-    fn cache_dir(&self) -> Option<PathBuf> {
+    /// The compiled-code cache, with its key, or `None` when caching is off
+    /// or there is nowhere to keep it.
+    fn cache(&self) -> anyhow::Result<Option<CodeCache>> {
         if self.no_cache {
-            return None;
-        }
-        if let Some(dir) = &self.cache_dir {
-            return Some(dir.clone());
+            return Ok(None);
         }
         let env = |k: &str| {
             std::env::var_os(k)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
-        env("STAGEGATE_CACHE_DIR")
+        let dir = self
+            .cache_dir
+            .clone()
+            .or_else(|| env("STAGEGATE_CACHE_DIR"))
             .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("stagegate")))
-            .or_else(|| env("HOME").map(|d| d.join(".cache").join("stagegate")))
+            .or_else(|| env("HOME").map(|d| d.join(".cache").join("stagegate")));
+        let Some(dir) = dir else { return Ok(None) };
+        if let Some(key) = std::env::var_os("STAGEGATE_CACHE_KEY").filter(|k| !k.is_empty()) {
+            let key = key.into_encoded_bytes();
+            return Ok(Some(
+                CodeCache::new(&dir, &key).context("$STAGEGATE_CACHE_KEY")?,
+            ));
+        }
+        let key_file = env("STAGEGATE_CACHE_KEY_FILE")
+            .or_else(|| env("XDG_CONFIG_HOME").map(|d| d.join("stagegate").join("cache-key")))
+            .or_else(|| env("HOME").map(|d| d.join(".config").join("stagegate").join("cache-key")));
+        match key_file {
+            Some(key_file) => Ok(Some(CodeCache::with_key_file(&dir, &key_file)?)),
+            None => Ok(None),
+        }
     }
 }
 

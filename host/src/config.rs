@@ -45,15 +45,26 @@ pub enum ConfigError {
 
 /// Default wall-clock deadline per plugin evaluation.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on one plugin's share of the report.
+pub const DEFAULT_REPORT_BYTES: usize = 8 * 1024 * 1024;
 /// Default linear-memory cap per plugin evaluation.
 pub const DEFAULT_MEMORY_BYTES: u64 = 512 * 1024 * 1024;
 
-/// Names that cannot be plugins: they are other keys of the Cedar context or
-/// Cedar reserved words.
+/// The keys the host itself puts into the Cedar context, beside one record
+/// per plugin. None of them can be a plugin's name.
+pub const HOST_CONTEXT_KEYS: &[&str] = &["from", "from_rank", "required", "bundle", "params"];
+
+/// Names that cannot be plugins: the host's context keys, names kept for the
+/// host's later use, and Cedar reserved words.
 const RESERVED: &[&str] = &[
-    "from",
-    "params",
     "stage",
+    "stages",
+    "change",
+    "gate",
+    "host",
+    "stagegate",
+    "waivers",
+    "enforcement",
     "true",
     "false",
     "if",
@@ -74,6 +85,11 @@ const RESERVED: &[&str] = &[
     "__cedar",
 ];
 
+/// Whether `name` is reserved for the host and cannot name a plugin.
+pub fn is_reserved(name: &str) -> bool {
+    HOST_CONTEXT_KEYS.contains(&name) || RESERVED.contains(&name)
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -84,6 +100,8 @@ struct RawConfig {
     #[serde(default)]
     bundle: RawBundle,
     evidence: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    allow_stage_skipping: bool,
     #[serde(default)]
     params: toml::Table,
 }
@@ -96,6 +114,7 @@ struct RawPlugin {
     enabled: Option<bool>,
     timeout_ms: Option<u64>,
     memory_mib: Option<u64>,
+    report_mib: Option<u64>,
     config: Option<toml::Table>,
 }
 
@@ -128,8 +147,8 @@ pub enum PolicySource {
 /// Where a plugin's WebAssembly comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginSource {
-    /// Embedded in the binary.
-    Builtin(&'static [u8]),
+    /// Embedded in the binary, precompiled.
+    Builtin(&'static builtin::BuiltinWasm),
     /// A component file, pinned by its SHA-256.
     File {
         /// The `.wasm` file.
@@ -156,6 +175,9 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Cap on the entries of a `Set<String>` fact.
     pub max_set_entries: usize,
+    /// Cap on the plugin's share of the report: its findings, logs and
+    /// error, in bytes.
+    pub report_bytes: usize,
 }
 
 impl Default for Limits {
@@ -168,6 +190,7 @@ impl Default for Limits {
             max_findings: 10_000,
             max_string_bytes: 4096,
             max_set_entries: 1000,
+            report_bytes: DEFAULT_REPORT_BYTES,
         }
     }
 }
@@ -220,8 +243,12 @@ pub struct GateConfig {
     /// Bundle caps.
     pub bundle: BundleLimits,
     /// Per target stage, the plugins whose evidence is required
-    /// (`context.required`); default: test results for `test` and `prod`.
+    /// (`context.required`), enforced by the host; default: test results
+    /// for every stage after the first.
     pub evidence: BTreeMap<String, Vec<String>>,
+    /// Whether a change may skip stages (`--from dev --to prod` in a
+    /// three-stage chain); default no.
+    pub allow_stage_skipping: bool,
     /// Overrides and additions for `context.params` (defaults live beside the policies).
     pub params: toml::Table,
 }
@@ -244,6 +271,7 @@ impl GateConfig {
                 plugins: Vec::new(),
                 bundle: BundleLimits::default(),
                 evidence: BTreeMap::new(),
+                allow_stage_skipping: false,
                 params: toml::Table::new(),
             },
         )
@@ -331,7 +359,7 @@ impl GateConfig {
             let limits = limits(&settings, &invalid, builtin.name)?;
             plugins.push(PluginConfig {
                 name: builtin.name.to_owned(),
-                source: PluginSource::Builtin(builtin.wasm),
+                source: PluginSource::Builtin(builtin),
                 config_json: config_json(settings.config),
                 limits,
             });
@@ -377,22 +405,28 @@ impl GateConfig {
 
         let evidence = match raw.evidence {
             Some(evidence) => evidence,
-            None => ["test", "prod"]
+            None if plugins.iter().any(|p| p.name == "junit") => stages
                 .iter()
-                .filter(|s| stages.iter().any(|st| st == *s))
-                .map(|s| ((*s).to_owned(), vec!["junit".to_owned()]))
+                .skip(1)
+                .map(|s| (s.clone(), vec!["junit".to_owned()]))
                 .collect(),
+            None => BTreeMap::new(),
         };
         for (stage, required) in &evidence {
             if !stages.contains(stage) {
                 return Err(invalid(format!(
-                    "`evidence.{stage}` names an unknown stage"
+                    "`evidence.{stage}` names an unknown stage (stages: {})",
+                    stages.join(" → ")
                 )));
             }
-            if let Some(bad) = required.iter().find(|p| !is_identifier(p)) {
-                return Err(invalid(format!(
-                    "`evidence.{stage}` lists `{bad}`, which is not a plugin name"
-                )));
+            for name in required {
+                if !plugins.iter().any(|p| &p.name == name) {
+                    let known: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
+                    return Err(invalid(format!(
+                        "`evidence.{stage}` names `{name}`, which is not a loaded plugin (plugins: {})",
+                        known.join(", ")
+                    )));
+                }
             }
         }
         for key in raw.params.keys() {
@@ -410,6 +444,7 @@ impl GateConfig {
             plugins,
             bundle,
             evidence,
+            allow_stage_skipping: raw.allow_stage_skipping,
             params: raw.params,
         })
     }
@@ -451,6 +486,14 @@ fn limits(
         }
         limits.memory_bytes = mib * 1024 * 1024;
     }
+    if let Some(mib) = settings.report_mib {
+        if !(1..=1024).contains(&mib) {
+            return Err(invalid(format!(
+                "plugin `{name}`: `report_mib` must be between 1 and 1024"
+            )));
+        }
+        limits.report_bytes = usize::try_from(mib * 1024 * 1024).unwrap_or(usize::MAX);
+    }
     Ok(limits)
 }
 
@@ -476,7 +519,7 @@ pub fn check_plugin_name(name: &str) -> Result<(), String> {
             "plugin name `{name}` must match [a-z][a-z0-9_]* (at most 64 characters)"
         ));
     }
-    if RESERVED.contains(&name) {
+    if is_reserved(name) {
         return Err(format!("plugin name `{name}` is reserved"));
     }
     Ok(())
@@ -568,6 +611,20 @@ mod tests {
         assert_eq!(config.required_evidence("prod"), ["junit", "coverage"]);
         assert!(config.required_evidence("test").is_empty());
         assert!(parse("[evidence]\nstaging = [\"junit\"]").is_err());
+        let err = parse("[evidence]\nprod = [\"kubernets\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`kubernets`, which is not a loaded plugin"),
+            "{err}"
+        );
+        let renamed = parse("stages = [\"dev\", \"qa\", \"staging\", \"production\"]").unwrap();
+        for stage in ["qa", "staging", "production"] {
+            assert_eq!(renamed.required_evidence(stage), ["junit"], "{stage}");
+        }
+        assert!(renamed.required_evidence("dev").is_empty());
+        let without = parse("[plugins.junit]\nenabled = false").unwrap();
+        assert!(without.evidence.is_empty());
         assert!(parse("[params]\nBad = 1").is_err());
     }
 
@@ -590,6 +647,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("reserved"), "{err}");
+        for name in HOST_CONTEXT_KEYS {
+            let err = parse(&format!(
+                "[plugins.{name}]\npath = \"x\"\nsha256 = \"{}\"",
+                "a".repeat(64)
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("is reserved"), "{name}: {err}");
+        }
         assert!(parse("[plugins.junit]\nmemory_mib = 0").is_err());
     }
 }

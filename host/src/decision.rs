@@ -1,12 +1,17 @@
 //! Stage 4: the decision. Composes the Cedar schema from the base schema and
-//! the plugins' declared facts, loads and strictly validates the policies, and
-//! authorizes `promote` for one change and target stage.
+//! the plugins' declared facts, loads and strictly validates the policies,
+//! adds the host-enforced gates, and authorizes `promote` for one transition.
 //!
 //! The gate fails closed. Cedar skips a policy whose evaluation errors; this
 //! module does not: any evaluation error turns the decision into a deny and is
-//! reported. A policy without `@id` or `@reason`, a template, or a policy that
-//! does not validate against the composed schema stops the gate before any
-//! request is made.
+//! reported. A policy without `@id` or `@reason`, a template, a policy that
+//! names a stage outside the configured chain, or a policy that does not
+//! validate against the composed schema stops the gate before any request is
+//! made.
+
+mod builtin;
+pub mod params;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,19 +26,21 @@ use miette::Diagnostic;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::bundle::hex;
-use crate::config::PolicySource;
-use crate::facts::{FactSpec, FactType, FactValue, Facts};
+pub use builtin::{EVIDENCE_PREFIX, NO_STAGE_SKIPPING};
+pub use params::{Params, resolve_params};
+pub use schema::{BASE_SCHEMA, compose as compose_schema};
 
-/// The base schema (`policies/base.cedarschema`): entity types the host fills in.
-pub const BASE_SCHEMA: &str = include_str!("../../policies/base.cedarschema");
+use crate::config::PolicySource;
+use crate::facts::{FactSpec, Facts};
+use crate::kinds::hex;
+
 /// Defaults of `context.params` for the built-in policies (`policies/params.toml`).
 pub const DEFAULT_PARAMS: &str = include_str!("../../policies/params.toml");
 
-/// Typed policy parameters, `context.params.<name>`.
-pub type Params = BTreeMap<String, (FactType, FactValue)>;
-
 include!(concat!(env!("OUT_DIR"), "/policies.rs"));
+
+/// Where the host-enforced gates appear as a policy file.
+const BUILTIN_FILE: &str = "(host-enforced)";
 
 /// Why policies could not be loaded or validated.
 #[derive(Debug, thiserror::Error)]
@@ -98,9 +105,42 @@ pub struct Verdict {
     pub errors: Vec<String>,
 }
 
+/// What the bundle held, for `context.bundle`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BundleCounts {
+    /// Every artifact.
+    pub artifacts: usize,
+    /// Artifacts no plugin claimed (or whose sniff was cut short).
+    pub unclaimed: usize,
+}
+
+/// One transition to authorize.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition<'a> {
+    /// The change.
+    pub change: &'a Change,
+    /// Source stage.
+    pub from: &'a str,
+    /// Target stage.
+    pub to: &'a str,
+    /// Plugins whose evidence the target stage requires.
+    pub required: &'a [String],
+    /// What the bundle held.
+    pub bundle: BundleCounts,
+    /// Each plugin's declared facts and checked values.
+    pub facts: &'a BTreeMap<String, (Vec<FactSpec>, Facts)>,
+}
+
 struct PolicyInfo {
     reason: String,
     effect: &'static str,
+}
+
+/// How the host-enforced gates are configured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostGates {
+    /// Whether `no-stage-skipping` is left out.
+    pub allow_stage_skipping: bool,
 }
 
 /// Loaded, validated policies with their schema.
@@ -110,22 +150,24 @@ pub struct Policies {
     info: BTreeMap<String, PolicyInfo>,
     stages: Vec<String>,
     params: Params,
-    /// SHA-256 over the policy texts (file names and contents, in order).
+    /// SHA-256 over the policy texts (file names and contents, in order),
+    /// host-enforced gates included.
     pub digest: String,
-    /// How many policies.
+    /// How many policies, host-enforced gates included.
     pub count: usize,
     /// The composed schema text.
     pub schema_text: String,
 }
 
 impl Policies {
-    /// Loads the policies of `source`, composes the schema from the plugins'
-    /// facts and validates every policy strictly.
+    /// Loads the policies of `source`, adds the host-enforced gates, composes
+    /// the schema from the plugins' facts and validates every policy strictly.
     pub fn load(
         source: &PolicySource,
         plugins: &[(&str, &[FactSpec])],
         stages: &[String],
         overrides: &toml::Table,
+        gates: HostGates,
     ) -> Result<Policies, DecisionError> {
         let defaults = match source {
             PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
@@ -134,13 +176,18 @@ impl Policies {
             }
         };
         let params = resolve_params(&defaults, overrides)?;
-        let files = match source {
+        let mut files = match source {
             PolicySource::Builtin => DEFAULT_POLICIES
                 .iter()
                 .map(|(name, text)| (format!("policies/{name}"), (*text).to_owned()))
                 .collect(),
             PolicySource::Dir(dir) => read_dir(dir)?,
         };
+        let user_files = files.len();
+        files.push((
+            BUILTIN_FILE.to_owned(),
+            builtin::policies(plugins, gates.allow_stage_skipping),
+        ));
         let schema_text = compose_schema(plugins, &params);
         let (schema, _warnings) = Schema::from_cedarschema_str(&schema_text)
             .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
@@ -149,7 +196,8 @@ impl Policies {
         let mut info = BTreeMap::new();
         let mut hasher = Sha256::new();
         let mut origin: BTreeMap<String, String> = BTreeMap::new();
-        for (file, text) in &files {
+        let mut user_policies = 0usize;
+        for (index, (file, text)) in files.iter().enumerate() {
             hasher.update(file.as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
@@ -181,6 +229,23 @@ impl Policies {
                         "policy id `{id}` is already used in `{other}`"
                     )));
                 }
+                let unknown = schema::unknown_stages(policy, stages);
+                if !unknown.is_empty() {
+                    let named: Vec<String> = unknown
+                        .iter()
+                        .map(|(stage, closest)| match closest {
+                            Some(c) => format!("`{stage}` (did you mean `{c}`?)"),
+                            None => format!("`{stage}`"),
+                        })
+                        .collect();
+                    return Err(policy_err(format!(
+                        "policy `{id}` names stage {} outside the configured chain {}; \
+                         write gates against `resource.rank`, `resource.first` or `resource.last`, \
+                         or add the stage to `stages`",
+                        named.join(", "),
+                        stages.join(" → ")
+                    )));
+                }
                 let effect = match policy.effect() {
                     Effect::Permit => "permit",
                     Effect::Forbid => "forbid",
@@ -188,9 +253,12 @@ impl Policies {
                 let rekeyed = policy.new_id(PolicyId::new(&id));
                 set.add(rekeyed).map_err(|e| policy_err(render(&e)))?;
                 info.insert(id, PolicyInfo { reason, effect });
+                if index < user_files {
+                    user_policies += 1;
+                }
             }
         }
-        if info.is_empty() {
+        if user_policies == 0 {
             return Err(DecisionError::Policy {
                 file: match source {
                     PolicySource::Builtin => "policies/".into(),
@@ -227,16 +295,9 @@ impl Policies {
         })
     }
 
-    /// Authorizes promoting `change` from `from` to `to` given each plugin's facts.
-    pub fn decide(
-        &self,
-        change: &Change,
-        from: &str,
-        to: &str,
-        required: &[String],
-        facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
-    ) -> Verdict {
-        match self.authorize(change, from, to, required, facts) {
+    /// Authorizes one transition given each plugin's facts.
+    pub fn decide(&self, transition: &Transition<'_>) -> Verdict {
+        match self.authorize(transition) {
             Ok(verdict) => verdict,
             Err(error) => Verdict {
                 allowed: false,
@@ -246,17 +307,18 @@ impl Policies {
         }
     }
 
-    fn authorize(
-        &self,
-        change: &Change,
-        from: &str,
-        to: &str,
-        required: &[String],
-        facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
-    ) -> Result<Verdict, String> {
+    fn rank(&self, stage: &str) -> Result<usize, String> {
+        self.stages
+            .iter()
+            .position(|s| s == stage)
+            .ok_or_else(|| format!("stage `{stage}` is not in the configured chain"))
+    }
+
+    fn authorize(&self, t: &Transition<'_>) -> Result<Verdict, String> {
         let uid = |ty: &str, id: &str| -> Result<EntityUid, String> {
             EntityUid::from_json(json!({ "type": ty, "id": id })).map_err(|e| render(&e))
         };
+        let change = t.change;
         let principal_id = if change.commit.is_empty() {
             "unknown"
         } else {
@@ -264,18 +326,24 @@ impl Policies {
         };
         let principal = uid("Change", principal_id)?;
         let action = uid("Action", "promote")?;
-        let resource = uid("Stage", to)?;
+        let resource = uid("Stage", t.to)?;
+        self.rank(t.to)?;
 
         let mut context = Map::new();
-        context.insert("from".into(), Value::String(from.to_owned()));
-        context.insert("required".into(), json!(required));
+        context.insert("from".into(), Value::String(t.from.to_owned()));
+        context.insert("from_rank".into(), json!(self.rank(t.from)?));
+        context.insert("required".into(), json!(t.required));
+        context.insert(
+            "bundle".into(),
+            json!({ "artifacts": t.bundle.artifacts, "unclaimed": t.bundle.unclaimed }),
+        );
         let params: Map<String, Value> = self
             .params
             .iter()
             .map(|(name, (ty, value))| (name.clone(), value.to_cedar_json(*ty)))
             .collect();
         context.insert("params".into(), Value::Object(params));
-        for (plugin, (specs, values)) in facts {
+        for (plugin, (specs, values)) in t.facts {
             let mut record = Map::new();
             for spec in specs {
                 if let Some(value) = values.get(&spec.name) {
@@ -293,10 +361,11 @@ impl Policies {
             "attrs": { "commit": change.commit, "branch": change.branch, "author": change.author },
             "parents": [],
         })];
+        let last = self.stages.len().saturating_sub(1);
         for (rank, stage) in self.stages.iter().enumerate() {
             entities.push(json!({
                 "uid": { "type": "Stage", "id": stage },
-                "attrs": { "rank": rank },
+                "attrs": { "name": stage, "rank": rank, "first": rank == 0, "last": rank == last },
                 "parents": [],
             }));
         }
@@ -330,7 +399,7 @@ impl Policies {
         if !allowed && reasons.is_empty() {
             reasons.push(Reason {
                 policy: "default-deny".into(),
-                reason: format!("no policy permits promotion to `{to}`"),
+                reason: format!("no policy permits promotion to `{}`", t.to),
                 effect: "default",
             });
         }
@@ -348,91 +417,6 @@ impl Policies {
 fn erroring_policy(error: &AuthorizationError) -> &PolicyId {
     match error {
         AuthorizationError::PolicyEvaluationError(e) => e.policy_id(),
-    }
-}
-
-/// The full Cedar schema: the base schema plus the `promote` action whose
-/// context holds `from` and one record per plugin.
-pub fn compose_schema(plugins: &[(&str, &[FactSpec])], params: &Params) -> String {
-    let mut text = String::from(BASE_SCHEMA);
-    text.push_str("\n// Composed by the host from the plugins' declared facts.\n");
-    text.push_str("action \"promote\" appliesTo {\n  principal: [Change],\n  resource: [Stage],\n  context: {\n    \"from\": String,\n    \"required\": Set<String>,\n    \"params\": {\n");
-    for (name, (ty, _)) in params {
-        let _ = writeln!(text, "      \"{name}\": {},", ty.cedar());
-    }
-    text.push_str("    },\n");
-    for (plugin, facts) in plugins {
-        let _ = writeln!(text, "    \"{plugin}\": {{");
-        for fact in *facts {
-            let _ = writeln!(text, "      \"{}\": {},", fact.name, fact.ty.cedar());
-        }
-        text.push_str("    },\n");
-    }
-    text.push_str("  }\n};\n");
-    text
-}
-
-/// Types the defaults (TOML text) and applies `overrides` to them. A new name
-/// is added; an override must keep its default's type (an integer may stand
-/// for a decimal).
-pub fn resolve_params(defaults: &str, overrides: &toml::Table) -> Result<Params, DecisionError> {
-    let err = |m: String| DecisionError::Params(m);
-    let table: toml::Table =
-        toml::from_str(defaults).map_err(|e| err(format!("defaults are not valid TOML: {e}")))?;
-    let mut params = Params::new();
-    for (name, value) in &table {
-        params.insert(name.clone(), param_value(name, value, None).map_err(err)?);
-    }
-    for (name, value) in overrides {
-        let expected = params.get(name).map(|(ty, _)| *ty);
-        params.insert(
-            name.clone(),
-            param_value(name, value, expected).map_err(err)?,
-        );
-    }
-    Ok(params)
-}
-
-fn param_value(
-    name: &str,
-    value: &toml::Value,
-    expected: Option<FactType>,
-) -> Result<(FactType, FactValue), String> {
-    use toml::Value as T;
-    let typed = match (value, expected) {
-        (T::Boolean(b), _) => (FactType::Bool, FactValue::Bool(*b)),
-        (T::Integer(n), Some(FactType::Decimal)) => {
-            (FactType::Decimal, FactValue::String(format!("{n}.0")))
-        }
-        (T::Integer(n), _) => (FactType::Long, FactValue::Long(*n)),
-        (T::Float(f), _) if f.is_finite() && f.abs() < 9.0e14 => {
-            let text = format!("{f:.4}");
-            let trimmed = text.trim_end_matches('0');
-            let text = if trimmed.ends_with('.') {
-                format!("{trimmed}0")
-            } else {
-                trimmed.to_owned()
-            };
-            (FactType::Decimal, FactValue::String(text))
-        }
-        (T::String(s), _) => (FactType::String, FactValue::String(s.clone())),
-        (T::Array(items), _) => {
-            let set = items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<std::collections::BTreeSet<String>>>()
-                .ok_or_else(|| format!("`{name}`: only arrays of strings are supported"))?;
-            (FactType::SetOfString, FactValue::Set(set))
-        }
-        _ => return Err(format!("`{name}`: unsupported value `{value}`")),
-    };
-    match expected {
-        Some(ty) if ty != typed.0 => Err(format!(
-            "`{name}` must be {} (its default is), not {}",
-            ty.cedar(),
-            typed.0.cedar()
-        )),
-        _ => Ok(typed),
     }
 }
 
@@ -513,7 +497,24 @@ mod tests {
             plugins,
             &stages(),
             &toml::Table::new(),
+            HostGates::default(),
         )
+    }
+
+    fn decide(
+        policies: &Policies,
+        from: &str,
+        to: &str,
+        facts: &BTreeMap<String, (Vec<FactSpec>, Facts)>,
+    ) -> Verdict {
+        policies.decide(&Transition {
+            change: &Change::default(),
+            from,
+            to,
+            required: &[],
+            bundle: BundleCounts::default(),
+            facts,
+        })
     }
 
     fn stages() -> Vec<String> {
@@ -553,12 +554,11 @@ mod tests {
             "{ALLOW_ALL}@id(\"no-failures\")\n@reason(\"fix tests\")\nforbid(principal, action, resource == Stage::\"prod\") when {{ context.tests.failed > 0 }};"
         ));
         let policies = load(&dir, &[("tests", &specs)]).unwrap();
-        let change = Change::default();
-        let verdict = policies.decide(&change, "test", "prod", &[], &facts(3, 1));
+        let verdict = decide(&policies, "test", "prod", &facts(3, 1));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "no-failures");
         assert_eq!(verdict.reasons[0].reason, "fix tests");
-        let verdict = policies.decide(&change, "test", "prod", &[], &facts(3, 0));
+        let verdict = decide(&policies, "test", "prod", &facts(3, 0));
         assert!(verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "allow");
     }
@@ -570,7 +570,7 @@ mod tests {
             "{ALLOW_ALL}@id(\"overflow\")\n@reason(\"never passes silently\")\nforbid(principal, action, resource) when {{ context.tests.total * 9223372036854775807 > 0 }};"
         ));
         let policies = load(&dir, &[("tests", &specs)]).unwrap();
-        let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(3, 0));
+        let verdict = decide(&policies, "test", "prod", &facts(3, 0));
         assert!(!verdict.allowed);
         assert!(
             verdict.errors[0].contains("overflow"),
@@ -611,7 +611,7 @@ mod tests {
             "@id(\"dev-only\")\n@reason(\"dev is open\")\npermit(principal, action, resource == Stage::\"dev\");",
         );
         let policies = load(&dir, &[("tests", &specs)]).unwrap();
-        let verdict = policies.decide(&Change::default(), "test", "prod", &[], &facts(1, 0));
+        let verdict = decide(&policies, "test", "prod", &facts(1, 0));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "default-deny");
     }

@@ -5,15 +5,22 @@
 //! same complete picture.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use crate::bundle::{Bundle, Skipped};
+use crate::bundle::{Bundle, Claims, Skipped};
 use crate::config::{ConfigSource, GateConfig, PolicySource};
-use crate::decision::{Change, Policies, Reason};
-use crate::facts::{FactSpec, Facts, Finding};
-use crate::plugin::{LoadedPlugin, Outcome, PluginRun, Runtime};
+use crate::decision::{BundleCounts, Change, HostGates, Policies, Reason, Transition};
+use crate::facts::{FactSpec, FactType, Facts, Finding};
+use crate::kinds::KindSpec;
+use crate::plugin::{CodeCache, Job, LoadedPlugin, Outcome, PluginRun, Runtime};
+
+/// How long past its deadline a plugin's thread may take to come back before
+/// the gate stops waiting for it. The epoch deadline stops a guest that runs;
+/// this stops waiting for one blocked inside a host call.
+pub const WATCHDOG_GRACE: Duration = Duration::from_millis(500);
 
 /// What the gate decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +55,8 @@ pub struct GateRequest {
     pub from: Option<String>,
     /// The change being promoted.
     pub change: Change,
-    /// wasmtime compilation cache directory, if caching.
-    pub cache_dir: Option<PathBuf>,
+    /// The compiled-code cache for configured plugins, if caching.
+    pub cache: Option<CodeCache>,
 }
 
 /// An artifact as reported.
@@ -90,6 +97,8 @@ pub struct GateReport {
     pub artifacts: Vec<ArtifactSummary>,
     /// Entries of the bundle that are not artifacts.
     pub skipped: Vec<Skipped>,
+    /// Which artifacts no plugin read, and which several read.
+    pub claims: Claims,
     /// Where the configuration came from.
     pub config: String,
     /// Where the policies came from.
@@ -113,6 +122,7 @@ impl GateReport {
             findings: Vec::new(),
             artifacts: Vec::new(),
             skipped: Vec::new(),
+            claims: Claims::default(),
             config: match &config.source {
                 ConfigSource::Defaults => "built-in defaults".into(),
                 ConfigSource::File(p) => p.display().to_string(),
@@ -132,7 +142,9 @@ impl GateReport {
     }
 }
 
-/// Runs the gate. Never panics; failures end up in the report.
+/// Runs the gate. Never panics; failures end up in the report. The
+/// configuration, plugins and policies are checked before the bundle is
+/// touched, so a bad configuration fails fast next to any bundle.
 pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     let mut report = GateReport::new(config, request);
 
@@ -142,7 +154,14 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     };
     report.from = from.clone();
 
-    let bundle = match Bundle::open(&request.bundle, &config.bundle) {
+    let (runtime, plugins, policies) = match prepare(config, request.cache.clone()) {
+        Ok(prepared) => prepared,
+        Err(e) => return report.fail(e),
+    };
+    report.policy_digest = Some(policies.digest.clone());
+
+    let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
+    let bundle = match Bundle::open(&request.bundle, &config.bundle, &kinds) {
         Ok(bundle) => bundle,
         Err(e) => return report.fail(e),
     };
@@ -156,12 +175,11 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         })
         .collect();
     report.skipped = bundle.skipped.clone();
-
-    let (runtime, plugins, policies) = match prepare(config, request.cache_dir.as_deref()) {
-        Ok(prepared) => prepared,
-        Err(e) => return report.fail(e),
-    };
-    report.policy_digest = Some(policies.digest.clone());
+    let readers: Vec<(&str, &[KindSpec])> = plugins
+        .iter()
+        .map(|p| (p.meta.name.as_str(), p.meta.reads.as_slice()))
+        .collect();
+    report.claims = bundle.claims(&readers);
 
     let runs = evaluate_all(&runtime, &plugins, &bundle);
 
@@ -187,13 +205,17 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         return report;
     }
 
-    let verdict = policies.decide(
-        &request.change,
-        &from,
-        &request.to,
-        config.required_evidence(&request.to),
-        &inputs,
-    );
+    let verdict = policies.decide(&Transition {
+        change: &request.change,
+        from: &from,
+        to: &request.to,
+        required: config.required_evidence(&request.to),
+        bundle: BundleCounts {
+            artifacts: report.artifacts.len(),
+            unclaimed: report.claims.unclaimed.len(),
+        },
+        facts: &inputs,
+    });
     report.reasons = verdict.reasons;
     report.errors = verdict.errors;
     report.decision = if verdict.allowed {
@@ -204,62 +226,137 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     report
 }
 
-/// Evaluates every plugin, at most one per core at a time: each plugin's
-/// deadline is wall-clock, so plugins must not wait for a core behind each
-/// other while their clock runs. Results come back in plugin order.
-fn evaluate_all(runtime: &Runtime, plugins: &[LoadedPlugin], bundle: &Bundle) -> Vec<PluginRun> {
+/// Evaluates every plugin, each on a thread of its own and at most one per
+/// core at a time: each plugin's deadline is wall-clock, so plugins must not
+/// wait for a core behind each other while their clock runs. A thread that
+/// has not come back [`WATCHDOG_GRACE`] after its plugin's deadline (its guest
+/// is blocked inside a host call, where the epoch cannot stop it) is
+/// abandoned and its plugin fails; so does one that panicked. Results come
+/// back in plugin order.
+fn evaluate_all(
+    runtime: &Runtime,
+    plugins: &[Arc<LoadedPlugin>],
+    bundle: &Bundle,
+) -> Vec<PluginRun> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, plugins.len().max(1));
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<PluginRun>>> = plugins.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let (Some(plugin), Some(slot)) = (plugins.get(index), slots.get(index)) else {
-                        break;
-                    };
-                    let run = runtime.evaluate(plugin, bundle);
-                    if let Ok(mut slot) = slot.lock() {
-                        *slot = Some(run);
+    let mut slots: Vec<Option<PluginRun>> = plugins.iter().map(|_| None).collect();
+    let (tx, rx) = mpsc::channel::<(usize, PluginRun)>();
+    // Running jobs: index, start, watchdog deadline, artifact count.
+    let mut running: Vec<(usize, Instant, Instant, usize)> = Vec::new();
+    let mut next = 0usize;
+    loop {
+        while running.len() < workers {
+            let Some(plugin) = plugins.get(next) else {
+                break;
+            };
+            let job = runtime.job(plugin, bundle);
+            let started = Instant::now();
+            let watchdog = started + plugin.limits.timeout + WATCHDOG_GRACE;
+            let artifacts = job.artifact_count();
+            let index = next;
+            let tx = tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("stagegate-plugin-{}", plugin.meta.name))
+                .spawn(move || {
+                    let plugin = Arc::clone(job.plugin_arc());
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run()))
+                        .unwrap_or_else(|panic| {
+                            Job::abandoned(
+                                &plugin,
+                                artifacts,
+                                started.elapsed(),
+                                format!(
+                                    "could not be evaluated: the host thread running it panicked ({})",
+                                    panic_message(panic.as_ref())
+                                ),
+                            )
+                        });
+                    let _ = tx.send((index, run));
+                });
+            match spawned {
+                Ok(_) => running.push((index, started, watchdog, artifacts)),
+                Err(e) => {
+                    if let Some(slot) = slots.get_mut(index) {
+                        *slot = Some(Job::abandoned(
+                            plugin,
+                            artifacts,
+                            Duration::ZERO,
+                            format!("could not be evaluated: no thread for it ({e})"),
+                        ));
                     }
                 }
-            });
+            }
+            next += 1;
         }
-    });
+        let Some(soonest) = running.iter().map(|r| r.2).min() else {
+            break;
+        };
+        match rx.recv_timeout(soonest.saturating_duration_since(Instant::now())) {
+            Ok((index, run)) => {
+                running.retain(|r| r.0 != index);
+                if let Some(slot) = slots.get_mut(index) {
+                    *slot = Some(run);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let now = Instant::now();
+                for (index, started, _, artifacts) in running.iter().filter(|r| r.2 <= now) {
+                    let (Some(plugin), Some(slot)) = (plugins.get(*index), slots.get_mut(*index))
+                    else {
+                        continue;
+                    };
+                    *slot = Some(Job::abandoned(
+                        plugin,
+                        *artifacts,
+                        started.elapsed(),
+                        format!(
+                            "exceeded its {} ms deadline while blocked in a host call (abandoned after {} ms)",
+                            plugin.limits.timeout.as_millis(),
+                            started.elapsed().as_millis()
+                        ),
+                    ));
+                }
+                running.retain(|r| r.2 > now);
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
     plugins
         .iter()
         .zip(slots)
-        .map(|(p, slot)| {
-            slot.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| PluginRun {
-                    name: p.meta.name.clone(),
-                    version: p.meta.version.clone(),
-                    sha256: p.sha256.clone(),
-                    origin: p.origin.clone(),
-                    artifacts: 0,
-                    duration: std::time::Duration::ZERO,
-                    logs: Vec::new(),
-                    outcome: Outcome::Failed("the host thread running it failed".into()),
-                    limits: p.limits,
-                })
+        .map(|(plugin, slot)| {
+            slot.unwrap_or_else(|| {
+                Job::abandoned(
+                    plugin,
+                    0,
+                    Duration::ZERO,
+                    "could not be evaluated: the host thread running it failed".into(),
+                )
+            })
         })
         .collect()
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
 }
 
 /// Loads every plugin and the policies: what `validate` checks.
 pub fn prepare(
     config: &GateConfig,
-    cache_dir: Option<&Path>,
-) -> Result<(Runtime, Vec<LoadedPlugin>, Policies), String> {
-    let runtime = Runtime::new(cache_dir).map_err(|e| e.to_string())?;
+    cache: Option<CodeCache>,
+) -> Result<(Runtime, Vec<Arc<LoadedPlugin>>, Policies), String> {
+    let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
     let mut plugins = Vec::with_capacity(config.plugins.len());
     for spec in &config.plugins {
-        plugins.push(runtime.load(spec).map_err(|e| e.to_string())?);
+        plugins.push(Arc::new(runtime.load(spec).map_err(|e| e.to_string())?));
     }
     let declared: Vec<(&str, &[FactSpec])> = plugins
         .iter()
@@ -267,15 +364,18 @@ pub fn prepare(
         .collect();
     for (stage, required) in &config.evidence {
         for name in required {
-            let declares_inputs = plugins
-                .iter()
-                .find(|p| &p.meta.name == name)
-                .map(|p| p.meta.facts.iter().any(|f| f.name == "inputs"));
-            match declares_inputs {
-                Some(true) => {}
-                Some(false) => {
+            let inputs = plugins.iter().find(|p| &p.meta.name == name).map(|p| {
+                p.meta
+                    .facts
+                    .iter()
+                    .find(|f| f.name == "inputs")
+                    .map(|f| f.ty)
+            });
+            match inputs {
+                Some(Some(FactType::Long)) => {}
+                Some(_) => {
                     return Err(format!(
-                        "`evidence.{stage}` requires plugin `{name}`, which declares no `inputs` fact"
+                        "`evidence.{stage}` requires plugin `{name}`, which declares no Long `inputs` fact to count its evidence"
                     ));
                 }
                 None => {
@@ -286,8 +386,17 @@ pub fn prepare(
             }
         }
     }
-    let policies = Policies::load(&config.policies, &declared, &config.stages, &config.params)
-        .map_err(|e| e.to_string())?;
+    let gates = HostGates {
+        allow_stage_skipping: config.allow_stage_skipping,
+    };
+    let policies = Policies::load(
+        &config.policies,
+        &declared,
+        &config.stages,
+        &config.params,
+        gates,
+    )
+    .map_err(|e| e.to_string())?;
     Ok((runtime, plugins, policies))
 }
 

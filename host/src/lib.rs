@@ -21,7 +21,7 @@
 //!     to: "prod".into(),
 //!     from: None,
 //!     change: Change::default(),
-//!     cache_dir: None,
+//!     cache: None,
 //! };
 //! let outcome = gate::run(&config, &request);
 //! report::human::render(&outcome, false, &mut std::io::stdout()).unwrap();
@@ -33,5 +33,6 @@ pub mod config;
 pub mod decision;
 pub mod facts;
 pub mod gate;
+pub mod kinds;
 pub mod plugin;
 pub mod report;

@@ -10,8 +10,10 @@
 
 mod bindings;
 pub mod builtin;
+pub mod cache;
 pub mod contract;
 mod convert;
+mod engine_config;
 mod runtime;
 pub mod sandbox;
 
@@ -20,39 +22,10 @@ use std::time::Duration;
 
 use crate::config::Limits;
 use crate::facts::{FactSpec, Facts, Finding};
-pub use runtime::{LoadedPlugin, Runtime};
+pub use crate::kinds::{KindSpec, Matcher};
+pub use cache::{CacheStatus, CodeCache};
+pub use runtime::{Job, LoadedPlugin, Runtime};
 pub use sandbox::LogLine;
-
-/// A named kind of artifact and how to recognise it.
-#[derive(Debug, Clone)]
-pub struct KindSpec {
-    /// The kind's name, as declared by the plugin.
-    pub name: String,
-    /// Any one matching is enough.
-    pub matchers: Vec<Matcher>,
-}
-
-/// One way to recognise an artifact (see `wit/plugin.wit`).
-#[derive(Debug, Clone)]
-pub enum Matcher {
-    /// XML root element local name.
-    XmlRoot(String),
-    /// All these top-level JSON keys.
-    JsonKeys(Vec<String>),
-    /// All these top-level keys in one YAML document.
-    YamlKeys(Vec<String>),
-    /// Bundle-relative path glob.
-    Glob {
-        /// The pattern as declared.
-        pattern: String,
-        /// The compiled pattern.
-        matcher: globset::GlobMatcher,
-    },
-    /// The file starts with this text.
-    TextPrefix(String),
-    /// Any text file.
-    AnyText,
-}
 
 /// What a plugin says about itself, checked.
 #[derive(Debug, Clone)]
@@ -145,4 +118,6 @@ pub struct PluginRun {
     pub outcome: Outcome,
     /// The limits it ran under.
     pub limits: Limits,
+    /// Where its native code came from.
+    pub cache: CacheStatus,
 }

@@ -2,10 +2,12 @@
 //! to a `&mut dyn Write`; the library itself never prints.
 //!
 //! Output is deterministic: sorted keys, no timestamps, no absolute temporary
-//! paths beyond what the caller passed in.
+//! paths beyond what the caller passed in. Every string passes [`text`], the
+//! one writer that redacts secrets and defuses control characters.
 
 pub mod human;
 pub mod json;
+pub mod text;
 
 use crate::gate::{GateDecision, GateReport};
 

@@ -1,194 +1,472 @@
 //! Content sniffing: what an artifact looks like, learned from one pass over
-//! its bytes (the same pass that computes its digest).
+//! its bytes (the same pass that computes its digest and writes the snapshot).
 //!
-//! The sniffer is cheap and declarative. It never parses a whole document and
-//! never trusts names: it looks at the first [`PREFIX_BYTES`] for the XML root,
-//! YAML top-level keys, a text prefix and NUL bytes, and streams the whole file
-//! only to collect the top-level keys of a JSON object. It must not allocate
-//! in proportion to the input.
+//! The sniffer streams the whole file and keeps memory bounded whatever the
+//! input: it never parses a document, it only tracks enough state to learn
+//!
+//! - the XML root element, after any amount of prolog (declaration,
+//!   comments, processing instructions, a DOCTYPE with an internal subset);
+//! - the top-level keys of a JSON object, or of the first object of a
+//!   top-level array, with escapes decoded (`"R\u0065sults"` is `Results`);
+//! - the column-0 keys of every YAML document of a stream;
+//! - whether the file is text, and its first bytes.
+//!
+//! A file that starts with a UTF-16 or UTF-32 byte-order mark is transcoded to
+//! UTF-8 before any of that, so the same document in another encoding is
+//! recognised the same way. Only keys that some plugin's matcher names (the
+//! [`Vocabulary`]) are kept. When a cap cuts the sniff short (an overlong
+//! root name or key, too many distinct YAML documents), [`Sniff::incomplete`]
+//! says so and the artifact is reported as unclaimed rather than dropped.
 
 use std::collections::BTreeSet;
 
-use quick_xml::events::Event;
+use crate::kinds::Vocabulary;
 
-/// How many leading bytes are kept for sniffing.
+/// How many leading (decoded) bytes decide whether a file is text.
 pub const PREFIX_BYTES: usize = 64 * 1024;
-/// How many leading bytes are kept after sniffing, for `text-prefix` matchers.
+/// How many leading bytes are kept, for `text-prefix` matchers.
 pub const KEPT_PREFIX_BYTES: usize = 256;
-/// Longest top-level JSON key that is recorded.
-const MAX_KEY_BYTES: usize = 256;
-/// Most top-level JSON keys recorded per file.
-const MAX_KEYS: usize = 1024;
+/// Longest XML root name or JSON/YAML key looked at.
+const MAX_NAME_BYTES: usize = 256;
+/// Most distinct YAML key sets kept per file.
+const MAX_YAML_DOCUMENTS: usize = 1024;
+
+/// The encoding a byte-order mark announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark (or anything else without one).
+    #[default]
+    Utf8,
+    /// UTF-16, little-endian, with a byte-order mark.
+    Utf16Le,
+    /// UTF-16, big-endian, with a byte-order mark.
+    Utf16Be,
+    /// UTF-32, little-endian, with a byte-order mark.
+    Utf32Le,
+    /// UTF-32, big-endian, with a byte-order mark.
+    Utf32Be,
+}
 
 /// What the sniffer learned about one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sniff {
-    /// Local name of the XML root element, when the file starts like XML.
+    /// Local name of the XML root element, when the file is XML-like.
     pub xml_root: Option<String>,
-    /// Top-level keys of a JSON object document.
+    /// Top-level keys (of the vocabulary) of a JSON object, or of the first
+    /// object of a top-level JSON array.
     pub json_keys: BTreeSet<String>,
-    /// Top-level keys of each YAML document seen in the prefix.
+    /// Whether the JSON document is a top-level array.
+    pub json_array: bool,
+    /// The keys (of the vocabulary) of each YAML document, deduplicated.
     pub yaml_documents: Vec<BTreeSet<String>>,
-    /// No NUL byte in the prefix.
+    /// No NUL character in the first [`PREFIX_BYTES`] decoded bytes.
     pub is_text: bool,
-    /// The first [`KEPT_PREFIX_BYTES`] bytes, after a UTF-8 byte-order mark.
+    /// The first [`KEPT_PREFIX_BYTES`] decoded bytes, without a byte-order mark.
     pub prefix: Vec<u8>,
+    /// The byte-order mark's encoding.
+    pub encoding: Encoding,
+    /// A cap cut the sniff short, so a matcher may have missed the file.
+    pub incomplete: bool,
 }
 
 /// Feeds a file's bytes, chunk by chunk, and produces a [`Sniff`].
-#[derive(Debug, Default)]
-pub struct Sniffer {
+#[derive(Debug)]
+pub struct Sniffer<'v> {
+    vocabulary: &'v Vocabulary,
+    bom: Bom,
+    decoded: Vec<u8>,
+    seen: usize,
+    is_text: bool,
     prefix: Vec<u8>,
+    xml: XmlRoot,
     json: JsonKeys,
+    yaml: YamlKeys,
+    incomplete: bool,
 }
 
-impl Sniffer {
-    /// A sniffer for a new file.
-    pub fn new() -> Self {
-        Self::default()
+impl<'v> Sniffer<'v> {
+    /// A sniffer for a new file that keeps the keys of `vocabulary`.
+    pub fn new(vocabulary: &'v Vocabulary) -> Self {
+        Sniffer {
+            vocabulary,
+            bom: Bom::default(),
+            decoded: Vec::new(),
+            seen: 0,
+            is_text: true,
+            prefix: Vec::new(),
+            xml: XmlRoot::default(),
+            json: JsonKeys::default(),
+            yaml: YamlKeys::default(),
+            incomplete: false,
+        }
     }
 
     /// Feeds the next chunk of the file.
     pub fn update(&mut self, chunk: &[u8]) {
-        if self.prefix.len() < PREFIX_BYTES {
-            let room = PREFIX_BYTES - self.prefix.len();
-            self.prefix
-                .extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        let mut decoded = std::mem::take(&mut self.decoded);
+        decoded.clear();
+        self.bom.decode(chunk, &mut decoded);
+        self.feed(&decoded);
+        self.decoded = decoded;
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
         }
-        self.json.update(chunk);
+        if self.seen < PREFIX_BYTES {
+            let room = PREFIX_BYTES - self.seen;
+            let head = bytes.get(..room.min(bytes.len())).unwrap_or_default();
+            if head.contains(&0) {
+                self.is_text = false;
+            }
+            if self.prefix.len() < KEPT_PREFIX_BYTES {
+                let keep = (KEPT_PREFIX_BYTES - self.prefix.len()).min(head.len());
+                self.prefix
+                    .extend_from_slice(head.get(..keep).unwrap_or_default());
+            }
+        }
+        self.seen = self.seen.saturating_add(bytes.len());
+        self.xml.update(bytes, &mut self.incomplete);
+        self.json
+            .update(bytes, self.vocabulary, &mut self.incomplete);
+        if self.is_text {
+            self.yaml
+                .update(bytes, self.vocabulary, &mut self.incomplete);
+        }
     }
 
     /// Finishes the file.
-    pub fn finish(self) -> Sniff {
-        let prefix = match self.prefix.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) => rest.to_vec(),
-            None => self.prefix,
-        };
-        let is_text = !prefix.contains(&0);
-        let first = prefix.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let xml_root = if first == Some(b'<') {
-            xml_root(&prefix)
-        } else {
-            None
-        };
-        let json_keys = if self.json.state == JsonState::Invalid {
-            BTreeSet::new()
-        } else {
-            self.json.keys
-        };
-        let yaml_documents = if is_text && first != Some(b'<') && first != Some(b'{') {
-            yaml_documents(&prefix)
+    pub fn finish(mut self) -> Sniff {
+        let mut tail = Vec::new();
+        self.bom.finish(&mut tail);
+        self.feed(&tail);
+        let first = self
+            .prefix
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied();
+        let xml_root = self.xml.root.filter(|_| first == Some(b'<'));
+        let json_valid =
+            self.json.state != JsonState::Invalid && self.json.state != JsonState::Start;
+        let yaml_documents = if self.is_text && !matches!(first, Some(b'<' | b'{' | b'[')) {
+            self.yaml.finish(self.vocabulary, &mut self.incomplete)
         } else {
             Vec::new()
         };
-        let mut prefix = prefix;
-        prefix.truncate(KEPT_PREFIX_BYTES);
         Sniff {
             xml_root,
-            json_keys,
+            json_keys: if json_valid {
+                self.json.keys
+            } else {
+                BTreeSet::new()
+            },
+            json_array: json_valid && self.json.array,
             yaml_documents,
-            is_text,
-            prefix,
+            is_text: self.is_text,
+            prefix: self.prefix,
+            encoding: self.bom.encoding,
+            incomplete: self.incomplete,
         }
     }
 }
 
-fn xml_root(prefix: &[u8]) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_reader(prefix);
-    let mut buf = Vec::new();
-    // Comments, processing instructions and a DOCTYPE may precede the root.
-    for _ in 0..64 {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                let local = e.local_name();
-                return std::str::from_utf8(local.as_ref()).ok().map(str::to_owned);
+/// Byte-order mark detection and streaming transcoding to UTF-8.
+#[derive(Debug, Default)]
+struct Bom {
+    decided: bool,
+    encoding: Encoding,
+    /// Bytes held back: the first bytes until the mark is known, then a
+    /// partial code unit.
+    pending: Vec<u8>,
+    /// A UTF-16 high surrogate waiting for its low half.
+    high: Option<u16>,
+}
+
+impl Bom {
+    fn decode(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        if !self.decided {
+            self.pending.extend_from_slice(chunk);
+            if self.pending.len() < 4 {
+                return;
             }
-            Ok(Event::Eof) | Err(_) => return None,
-            Ok(_) => buf.clear(),
+            self.decide();
+            let held = std::mem::take(&mut self.pending);
+            self.transcode(&held, out);
+            return;
+        }
+        self.transcode(chunk, out);
+    }
+
+    fn decide(&mut self) {
+        self.decided = true;
+        let (encoding, mark) = match self.pending.as_slice() {
+            [0xFF, 0xFE, 0, 0, ..] => (Encoding::Utf32Le, 4),
+            [0, 0, 0xFE, 0xFF, ..] => (Encoding::Utf32Be, 4),
+            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+            [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
+            _ => (Encoding::Utf8, 0),
+        };
+        self.encoding = encoding;
+        self.pending.drain(..mark.min(self.pending.len()));
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        if !self.decided {
+            self.decide();
+            let held = std::mem::take(&mut self.pending);
+            self.transcode(&held, out);
+        }
+        if !self.pending.is_empty() || self.high.take().is_some() {
+            if self.encoding != Encoding::Utf8 {
+                push_char(out, char::REPLACEMENT_CHARACTER);
+            }
+            self.pending.clear();
         }
     }
-    None
+
+    fn transcode(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        let width = match self.encoding {
+            Encoding::Utf8 => {
+                out.extend_from_slice(bytes);
+                return;
+            }
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf32Le | Encoding::Utf32Be => 4,
+        };
+        let mut joined;
+        let input = if self.pending.is_empty() {
+            bytes
+        } else {
+            joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(bytes);
+            joined.as_slice()
+        };
+        let whole = input.len() - input.len() % width;
+        let (units, rest) = input.split_at(whole);
+        for unit in units.chunks_exact(width) {
+            match (self.encoding, unit) {
+                (Encoding::Utf16Le, &[a, b]) => self.utf16(u16::from_le_bytes([a, b]), out),
+                (Encoding::Utf16Be, &[a, b]) => self.utf16(u16::from_be_bytes([a, b]), out),
+                (Encoding::Utf32Le, &[a, b, c, d]) => {
+                    push_u32(out, u32::from_le_bytes([a, b, c, d]));
+                }
+                (Encoding::Utf32Be, &[a, b, c, d]) => {
+                    push_u32(out, u32::from_be_bytes([a, b, c, d]));
+                }
+                _ => {}
+            }
+        }
+        self.pending = rest.to_vec();
+    }
+
+    fn utf16(&mut self, unit: u16, out: &mut Vec<u8>) {
+        match (self.high.take(), unit) {
+            (None, 0xD800..=0xDBFF) => self.high = Some(unit),
+            (Some(high), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
+                push_u32(out, c);
+            }
+            (Some(_), _) => {
+                push_char(out, char::REPLACEMENT_CHARACTER);
+                self.utf16(unit, out);
+            }
+            (None, 0xDC00..=0xDFFF) => push_char(out, char::REPLACEMENT_CHARACTER),
+            (None, unit) => push_u32(out, u32::from(unit)),
+        }
+    }
 }
 
-/// Top-level keys of each `---`-separated YAML document in `prefix`: lines that
-/// start in column 0 with `key:`.
-fn yaml_documents(prefix: &[u8]) -> Vec<BTreeSet<String>> {
-    let text = String::from_utf8_lossy(prefix);
-    let mut documents = vec![BTreeSet::new()];
-    for line in text.lines() {
-        if line.starts_with("---") {
-            documents.push(BTreeSet::new());
-            continue;
-        }
-        let Some((key, _)) = line.split_once(':') else {
-            continue;
-        };
-        let key = key.trim_end().trim_matches(|c| c == '"' || c == '\'');
-        let plain = !key.is_empty()
-            && key.len() <= MAX_KEY_BYTES
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '$'));
-        let column0 = line.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '"' || c == '_');
-        if let (true, true, Some(doc)) = (plain, column0, documents.last_mut()) {
-            doc.insert(key.to_owned());
+fn push_u32(out: &mut Vec<u8>, value: u32) {
+    push_char(
+        out,
+        char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER),
+    );
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Where the XML scanner is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum XmlState {
+    /// Between constructs of the prolog.
+    #[default]
+    Prolog,
+    /// After `<`.
+    Open,
+    /// After `<!`: a comment, a DOCTYPE or something else.
+    Bang,
+    /// After `<!-`.
+    BangDash,
+    /// Inside `<!-- … -->`; the count is of trailing dashes seen.
+    Comment(u8),
+    /// Inside `<? … ?>`; true after a `?`.
+    Pi(bool),
+    /// Inside `<!DOCTYPE …>`: bracket depth, and the quote we are in.
+    Doctype(u32, Option<u8>),
+    /// Reading the root element's name.
+    Name,
+    /// Done (found, or not XML).
+    Done,
+}
+
+/// Finds the root element's local name after any amount of prolog.
+#[derive(Debug, Default)]
+struct XmlRoot {
+    state: XmlState,
+    name: Vec<u8>,
+    root: Option<String>,
+}
+
+impl XmlRoot {
+    fn update(&mut self, bytes: &[u8], incomplete: &mut bool) {
+        for &b in bytes {
+            self.state = match self.state {
+                XmlState::Done => return,
+                XmlState::Prolog => match b {
+                    b'<' => XmlState::Open,
+                    b' ' | b'\t' | b'\r' | b'\n' => XmlState::Prolog,
+                    _ => XmlState::Done,
+                },
+                XmlState::Open => match b {
+                    b'?' => XmlState::Pi(false),
+                    b'!' => XmlState::Bang,
+                    b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => {
+                        self.name.push(b);
+                        XmlState::Name
+                    }
+                    _ => XmlState::Done,
+                },
+                XmlState::Bang => match b {
+                    b'-' => XmlState::BangDash,
+                    b'D' | b'd' => XmlState::Doctype(0, None),
+                    _ => XmlState::Done,
+                },
+                XmlState::BangDash => match b {
+                    b'-' => XmlState::Comment(0),
+                    _ => XmlState::Done,
+                },
+                XmlState::Comment(dashes) => match (b, dashes) {
+                    (b'>', 2..) => XmlState::Prolog,
+                    (b'-', d) => XmlState::Comment(d.saturating_add(1).min(2)),
+                    _ => XmlState::Comment(0),
+                },
+                XmlState::Pi(question) => match (b, question) {
+                    (b'>', true) => XmlState::Prolog,
+                    (b'?', _) => XmlState::Pi(true),
+                    _ => XmlState::Pi(false),
+                },
+                XmlState::Doctype(depth, Some(quote)) => {
+                    XmlState::Doctype(depth, (b != quote).then_some(quote))
+                }
+                XmlState::Doctype(depth, None) => match b {
+                    b'"' | b'\'' => XmlState::Doctype(depth, Some(b)),
+                    b'[' => XmlState::Doctype(depth.saturating_add(1), None),
+                    b']' => XmlState::Doctype(depth.saturating_sub(1), None),
+                    b'>' if depth == 0 => XmlState::Prolog,
+                    _ => XmlState::Doctype(depth, None),
+                },
+                XmlState::Name => {
+                    if b.is_ascii_whitespace() || b == b'/' || b == b'>' {
+                        self.finish_name();
+                        XmlState::Done
+                    } else if self.name.len() >= MAX_NAME_BYTES {
+                        *incomplete = true;
+                        XmlState::Done
+                    } else {
+                        self.name.push(b);
+                        XmlState::Name
+                    }
+                }
+            };
         }
     }
-    documents.retain(|d| !d.is_empty());
-    documents
+
+    fn finish_name(&mut self) {
+        let name = String::from_utf8_lossy(&self.name);
+        let local = name.rsplit(':').next().unwrap_or_default();
+        if !local.is_empty() {
+            self.root = Some(local.to_owned());
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 enum JsonState {
-    /// Only whitespace (or a BOM) so far.
+    /// Only whitespace so far.
     #[default]
     Start,
-    /// Inside the top-level object.
+    /// Inside the top-level object (or the first object of a top-level array).
     Object,
-    /// The top-level object closed.
-    Done,
-    /// Not a JSON object document.
+    /// Inside a top-level array, before its first element.
+    ArrayStart,
+    /// Keys are collected; only structure is checked from here on.
+    Rest,
+    /// Not a JSON object or array document.
     Invalid,
 }
 
-/// A byte-level scanner collecting the keys of a top-level JSON object without
-/// parsing values: it tracks only nesting depth and string state.
+/// A byte-level scanner collecting the keys of the top-level JSON object (or
+/// of the first object in a top-level array) without parsing values: it
+/// tracks nesting depth and string state only.
 #[derive(Debug, Default)]
 struct JsonKeys {
     state: JsonState,
+    array: bool,
     depth: u32,
+    /// Depth at which keys are collected (1 for an object, 2 for an array).
+    key_depth: u32,
     in_string: bool,
     escaped: bool,
-    /// At depth 1, the next string is a key.
     expect_key: bool,
     capturing: bool,
     key: Vec<u8>,
+    overlong: bool,
     keys: BTreeSet<String>,
-    seen_bytes: u64,
 }
 
 impl JsonKeys {
-    fn update(&mut self, chunk: &[u8]) {
+    fn update(&mut self, chunk: &[u8], vocabulary: &Vocabulary, incomplete: &mut bool) {
         for &byte in chunk {
-            self.seen_bytes += 1;
             match self.state {
-                JsonState::Done | JsonState::Invalid => return,
+                JsonState::Rest | JsonState::Invalid => return,
                 JsonState::Start => match byte {
                     b'{' => {
                         self.state = JsonState::Object;
                         self.depth = 1;
+                        self.key_depth = 1;
+                        self.expect_key = true;
+                    }
+                    b'[' => {
+                        self.state = JsonState::ArrayStart;
+                        self.array = true;
+                        self.depth = 1;
+                    }
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    _ => self.state = JsonState::Invalid,
+                },
+                JsonState::ArrayStart => match byte {
+                    b'{' => {
+                        self.state = JsonState::Object;
+                        self.depth = 2;
+                        self.key_depth = 2;
                         self.expect_key = true;
                     }
                     b' ' | b'\t' | b'\r' | b'\n' => {}
-                    0xEF | 0xBB | 0xBF if self.seen_bytes <= 3 => {}
-                    _ => self.state = JsonState::Invalid,
+                    // An array of something else: no keys, but still JSON.
+                    _ => self.state = JsonState::Rest,
                 },
-                JsonState::Object => self.object_byte(byte),
+                JsonState::Object => self.object_byte(byte, vocabulary, incomplete),
             }
         }
     }
 
-    fn object_byte(&mut self, byte: u8) {
+    fn object_byte(&mut self, byte: u8, vocabulary: &Vocabulary, incomplete: &mut bool) {
         if self.in_string {
             if self.escaped {
                 self.escaped = false;
@@ -200,11 +478,7 @@ impl JsonKeys {
                 self.in_string = false;
                 if self.capturing {
                     self.capturing = false;
-                    if self.keys.len() < MAX_KEYS {
-                        let key = String::from_utf8_lossy(&self.key).into_owned();
-                        self.keys.insert(key);
-                    }
-                    self.key.clear();
+                    self.take_key(vocabulary, incomplete);
                 }
             } else {
                 self.push_key_byte(byte);
@@ -214,27 +488,132 @@ impl JsonKeys {
         match byte {
             b'"' => {
                 self.in_string = true;
-                self.capturing = self.depth == 1 && self.expect_key;
-                if self.depth == 1 {
+                self.capturing = self.depth == self.key_depth && self.expect_key;
+                if self.depth == self.key_depth {
                     self.expect_key = false;
                 }
             }
-            b'{' | b'[' => self.depth += 1,
+            b'{' | b'[' => self.depth = self.depth.saturating_add(1),
             b'}' | b']' => {
                 self.depth = self.depth.saturating_sub(1);
-                if self.depth == 0 {
-                    self.state = JsonState::Done;
+                if self.depth < self.key_depth {
+                    self.state = JsonState::Rest;
                 }
             }
-            b',' if self.depth == 1 => self.expect_key = true,
+            b',' if self.depth == self.key_depth => self.expect_key = true,
             _ => {}
         }
     }
 
     fn push_key_byte(&mut self, byte: u8) {
-        if self.capturing && self.key.len() < MAX_KEY_BYTES {
-            self.key.push(byte);
+        if !self.capturing {
+            return;
         }
+        if self.key.len() < MAX_NAME_BYTES * 6 {
+            self.key.push(byte);
+        } else {
+            self.overlong = true;
+        }
+    }
+
+    /// Decodes the captured key's escapes and keeps it if a matcher names it.
+    fn take_key(&mut self, vocabulary: &Vocabulary, incomplete: &mut bool) {
+        let raw = std::mem::take(&mut self.key);
+        if std::mem::take(&mut self.overlong) {
+            *incomplete = true;
+            return;
+        }
+        let decoded = if raw.contains(&b'\\') {
+            let mut quoted = Vec::with_capacity(raw.len() + 2);
+            quoted.push(b'"');
+            quoted.extend_from_slice(&raw);
+            quoted.push(b'"');
+            serde_json::from_slice::<String>(&quoted).ok()
+        } else {
+            String::from_utf8(raw).ok()
+        };
+        if let Some(key) = decoded.filter(|k| vocabulary.contains(k)) {
+            self.keys.insert(key);
+        }
+    }
+}
+
+/// Column-0 `key:` lines of each `---`-separated YAML document.
+#[derive(Debug, Default)]
+struct YamlKeys {
+    /// The start of the current line, up to [`MAX_NAME_BYTES`] + 1 bytes.
+    line: Vec<u8>,
+    /// The current line is longer than what is kept.
+    line_long: bool,
+    current: BTreeSet<String>,
+    documents: BTreeSet<BTreeSet<String>>,
+}
+
+impl YamlKeys {
+    fn update(&mut self, bytes: &[u8], vocabulary: &Vocabulary, incomplete: &mut bool) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let (piece, ended) = match memchr::memchr(b'\n', rest) {
+                Some(at) => (rest.get(..at).unwrap_or_default(), Some(at + 1)),
+                None => (rest, None),
+            };
+            let room = (MAX_NAME_BYTES + 2).saturating_sub(self.line.len());
+            if piece.len() > room {
+                self.line_long = true;
+            }
+            self.line
+                .extend_from_slice(piece.get(..room.min(piece.len())).unwrap_or_default());
+            match ended {
+                Some(at) => {
+                    self.end_line(vocabulary, incomplete);
+                    rest = rest.get(at..).unwrap_or_default();
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn end_line(&mut self, vocabulary: &Vocabulary, incomplete: &mut bool) {
+        let line = std::mem::take(&mut self.line);
+        self.line_long = false;
+        if line.starts_with(b"---") {
+            self.end_document(incomplete);
+            return;
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return;
+        };
+        let column0 = line
+            .first()
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'"' || c == b'\'' || c == b'_');
+        if !column0 {
+            return;
+        }
+        let key = String::from_utf8_lossy(line.get(..colon).unwrap_or_default());
+        let key = key.trim_end().trim_matches(|c| c == '"' || c == '\'');
+        if vocabulary.contains(key) {
+            self.current.insert(key.to_owned());
+        }
+    }
+
+    fn end_document(&mut self, incomplete: &mut bool) {
+        let document = std::mem::take(&mut self.current);
+        if document.is_empty() || self.documents.contains(&document) {
+            return;
+        }
+        if self.documents.len() >= MAX_YAML_DOCUMENTS {
+            *incomplete = true;
+            return;
+        }
+        self.documents.insert(document);
+    }
+
+    fn finish(mut self, vocabulary: &Vocabulary, incomplete: &mut bool) -> Vec<BTreeSet<String>> {
+        if !self.line.is_empty() {
+            self.end_line(vocabulary, incomplete);
+        }
+        self.end_document(incomplete);
+        self.documents.into_iter().collect()
     }
 }
 
@@ -242,46 +621,150 @@ impl JsonKeys {
 mod tests {
     use super::*;
 
+    fn vocabulary() -> Vocabulary {
+        Vocabulary::from_keys(
+            [
+                "version",
+                "runs",
+                "Results",
+                "SchemaVersion",
+                "Target",
+                "apiVersion",
+                "kind",
+                "z",
+                "a\"b",
+            ]
+            .map(String::from),
+        )
+    }
+
     fn sniff(bytes: &[u8]) -> Sniff {
-        let mut s = Sniffer::new();
+        let vocabulary = vocabulary();
+        let mut s = Sniffer::new(&vocabulary);
         for chunk in bytes.chunks(7) {
             s.update(chunk);
         }
         s.finish()
     }
 
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xFE];
+        out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
     #[test]
     fn xml_root_skips_prolog_comments_and_doctype() {
-        let s = sniff(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- hi -->\n<!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\">\n<ns:testsuites a='1'>");
+        let s = sniff(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- hi -- there -->\n<!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\" [ <!ENTITY x \"]>\"> ]>\n<ns:testsuites a='1'>");
         assert_eq!(s.xml_root.as_deref(), Some("testsuites"));
         assert!(s.json_keys.is_empty());
     }
 
     #[test]
-    fn json_top_level_keys_only() {
-        let s = sniff(br#" {"version": "2.1.0", "runs": [{"x": {"version": 1}}], "a\"b": {"c": "}"}, "z": 1}"#);
+    fn xml_root_after_a_megabyte_of_comments() {
+        let mut doc = b"<?xml version=\"1.0\"?>\n".to_vec();
+        for _ in 0..20_000 {
+            doc.extend_from_slice(b"<!-- padding padding padding padding padding -->\n");
+        }
+        assert!(doc.len() > PREFIX_BYTES * 10);
+        doc.extend_from_slice(b"<testsuite name=\"x\"/>");
+        let s = sniff(&doc);
+        assert_eq!(s.xml_root.as_deref(), Some("testsuite"));
+        assert!(!s.incomplete);
+    }
+
+    #[test]
+    fn json_top_level_keys_only_with_escapes_decoded() {
+        let s = sniff(br#" {"version": "2.1.0", "runs": [{"x": {"version": 1}}], "a\"b": {"c": "}"}, "z": 1, "R\u0065sults": []}"#);
         let keys: Vec<_> = s.json_keys.iter().map(String::as_str).collect();
-        assert_eq!(keys, ["a\\\"b", "runs", "version", "z"]);
+        assert_eq!(keys, ["Results", "a\"b", "runs", "version", "z"]);
+        assert!(!s.json_array);
     }
 
     #[test]
-    fn json_arrays_and_text_are_not_objects() {
-        assert!(sniff(b"[{\"a\": 1}]").json_keys.is_empty());
-        assert!(sniff(b"hello {\"a\": 1}").json_keys.is_empty());
+    fn json_array_keys_come_from_its_first_object() {
+        let s = sniff(br#"[ {"Target": "x", "Vulnerabilities": [{"kind": 1}]}, {"version": 2} ]"#);
+        let keys: Vec<_> = s.json_keys.iter().map(String::as_str).collect();
+        assert_eq!(keys, ["Target"]);
+        assert!(s.json_array);
+        assert!(sniff(b"[1, 2]").json_keys.is_empty());
+        assert!(sniff(b"hello {\"z\": 1}").json_keys.is_empty());
     }
 
     #[test]
-    fn yaml_keys_per_document() {
-        let s = sniff(b"# Source: chart/templates/x.yaml\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n---\nfoo: 1\n");
-        assert_eq!(s.yaml_documents.len(), 2);
+    fn yaml_keys_per_document_over_the_whole_stream() {
+        let mut doc = b"# Source: chart/templates/x.yaml\n---\nfoo: 1\n".to_vec();
+        doc.extend(std::iter::repeat_n(b"# filler line\n".as_slice(), 10_000).flatten());
+        doc.extend_from_slice(b"---\napiVersion: v1\nkind: Pod\nmetadata:\n  kind: x\n");
+        let s = sniff(&doc);
+        assert_eq!(s.yaml_documents.len(), 1);
         assert!(s.yaml_documents[0].contains("apiVersion"));
         assert!(s.yaml_documents[0].contains("kind"));
-        assert!(!s.yaml_documents[0].contains("name"));
     }
 
     #[test]
-    fn binary_is_not_text() {
+    fn utf16_and_utf32_with_a_mark_are_transcoded() {
+        let s = sniff(&utf16le(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuites/>",
+        ));
+        assert_eq!(s.encoding, Encoding::Utf16Le);
+        assert_eq!(s.xml_root.as_deref(), Some("testsuites"));
+        assert!(s.is_text);
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(
+            "{\"version\": 1, \"runs\": []}"
+                .encode_utf16()
+                .flat_map(u16::to_be_bytes),
+        );
+        assert!(sniff(&be).json_keys.contains("runs"));
+        let mut le32 = vec![0xFF, 0xFE, 0, 0];
+        le32.extend(
+            "apiVersion: v1\nkind: Pod\n"
+                .chars()
+                .flat_map(|c| u32::from(c).to_le_bytes()),
+        );
+        let s = sniff(&le32);
+        assert_eq!(s.encoding, Encoding::Utf32Le);
+        assert!(s.yaml_documents[0].contains("kind"));
+        let emoji = utf16le("tëst 🚀");
+        assert_eq!(sniff(&emoji).prefix, "tëst 🚀".as_bytes());
+    }
+
+    #[test]
+    fn binary_is_not_text_and_caps_mark_incomplete() {
         assert!(!sniff(b"\x7fELF\x00\x01").is_text);
         assert!(sniff(b"plain").is_text);
+        let long = format!("<{} a='1'/>", "x".repeat(1000));
+        let s = sniff(long.as_bytes());
+        assert!(s.incomplete && s.xml_root.is_none());
+        let mut many = String::new();
+        for i in 0..(MAX_YAML_DOCUMENTS + 10) {
+            many.push_str(&format!("---\nkind: {i}\n"));
+            if i % 2 == 0 {
+                many.push_str("apiVersion: v1\n");
+            }
+        }
+        // Only two distinct key sets: nothing is cut.
+        assert!(!sniff(many.as_bytes()).incomplete);
+    }
+
+    #[test]
+    fn odd_bytes_never_panic() {
+        for input in [
+            &b""[..],
+            b"\xFF",
+            b"\xFF\xFE",
+            b"\xFF\xFE\x00",
+            b"\xFE\xFF\xD8\x00",
+            b"\x00\x00\xFE\xFF\x00\x11\x00\x00",
+            b"<",
+            b"<!",
+            b"<!-",
+            b"{\"",
+            b"{\"\\",
+            b"[{\"\\u12",
+        ] {
+            let _ = sniff(input);
+        }
     }
 }

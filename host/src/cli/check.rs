@@ -74,7 +74,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         to: args.to,
         from: args.from,
         change,
-        cache_dir: args.gate.cache_dir(),
+        cache: args.gate.cache()?,
     };
     let outcome = gate::run(&config, &request);
     let mut stdout = std::io::stdout().lock();

@@ -16,7 +16,7 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     let config = args.gate.load_config()?;
     let (_runtime, plugins, policies) =
-        gate::prepare(&config, args.gate.cache_dir().as_deref()).map_err(anyhow::Error::msg)?;
+        gate::prepare(&config, args.gate.cache()?).map_err(anyhow::Error::msg)?;
     println!("stagegate: configuration is valid");
     println!("  stages: {}", config.stages.join(" → "));
     for plugin in &plugins {

@@ -10,6 +10,15 @@ use crate::facts::{self, FactSpec, FactType, FactValue, Finding, Severity, clip}
 
 const MAX_KINDS: usize = 64;
 const MAX_MATCHERS: usize = 64;
+/// Matchers over all of a plugin's kinds: each is checked against every
+/// artifact, so their number bounds the host's sniffing work.
+const MAX_TOTAL_MATCHERS: usize = 256;
+/// Keys one JSON or YAML matcher may name.
+const MAX_MATCHER_KEYS: usize = 64;
+/// Longest matcher argument: a key, a root name, a prefix, a glob.
+const MAX_MATCHER_BYTES: usize = 256;
+/// Deepest nesting of `{…}` alternates and `[…]` classes in a glob.
+const MAX_GLOB_NESTING: usize = 4;
 const MAX_DOC: usize = 1024;
 
 /// Checks `describe()` output for plugin `expected_name`.
@@ -56,16 +65,25 @@ pub fn metadata(
         facts.push(FactSpec {
             name: spec.name,
             ty,
-            doc: clip_to(&spec.doc, MAX_DOC),
+            doc: stagegate_text::clip_bytes(&spec.doc, MAX_DOC),
         });
     }
     if raw.reads.len() > MAX_KINDS {
         return Err(format!("declares more than {MAX_KINDS} artifact kinds"));
     }
+    let total: usize = raw.reads.iter().map(|k| k.matchers.len()).sum();
+    if total > MAX_TOTAL_MATCHERS {
+        return Err(format!(
+            "declares {total} matchers, more than {MAX_TOTAL_MATCHERS}"
+        ));
+    }
     let mut reads = Vec::with_capacity(raw.reads.len());
     for kind in raw.reads {
-        if kind.name.is_empty() || kind.name.len() > 64 {
-            return Err("declares an artifact kind with an empty or overlong name".into());
+        if !is_kind_name(&kind.name) {
+            return Err(format!(
+                "declares artifact kind `{}`, whose name is not [a-z0-9][a-z0-9._-]* (at most 64 characters)",
+                clip(&kind.name)
+            ));
         }
         if kind.matchers.len() > MAX_MATCHERS {
             return Err(format!(
@@ -74,25 +92,7 @@ pub fn metadata(
         }
         let mut matchers = Vec::with_capacity(kind.matchers.len());
         for m in kind.matchers {
-            matchers.push(match m {
-                wit::Matcher::XmlRoot(root) => Matcher::XmlRoot(root),
-                wit::Matcher::JsonKeys(keys) => Matcher::JsonKeys(keys),
-                wit::Matcher::YamlKeys(keys) => Matcher::YamlKeys(keys),
-                wit::Matcher::TextPrefix(prefix) => Matcher::TextPrefix(prefix),
-                wit::Matcher::AnyText => Matcher::AnyText,
-                wit::Matcher::Glob(pattern) => {
-                    let glob = globset::GlobBuilder::new(&pattern)
-                        .literal_separator(true)
-                        .build()
-                        .map_err(|e| {
-                            format!("declares an invalid glob `{}`: {e}", clip(&pattern))
-                        })?;
-                    Matcher::Glob {
-                        matcher: glob.compile_matcher(),
-                        pattern,
-                    }
-                }
-            });
+            matchers.push(matcher(&kind.name, m)?);
         }
         reads.push(KindSpec {
             name: kind.name,
@@ -102,10 +102,100 @@ pub fn metadata(
     Ok(PluginMetadata {
         name: raw.name,
         version: raw.version,
-        description: clip_to(&raw.description, MAX_DOC),
+        description: stagegate_text::clip_bytes(&raw.description, MAX_DOC),
         reads,
         facts,
     })
+}
+
+/// Checks and converts one matcher of kind `kind`.
+fn matcher(kind: &str, raw: wit::Matcher) -> Result<Matcher, String> {
+    let long = |what: &str, text: &str| {
+        (text.len() > MAX_MATCHER_BYTES || text.is_empty()).then(|| {
+            format!(
+                "declares for kind `{kind}` an empty or overlong {what} (at most {MAX_MATCHER_BYTES} bytes): `{}`",
+                clip(text)
+            )
+        })
+    };
+    let keys = |keys: &[String]| -> Result<(), String> {
+        if keys.is_empty() || keys.len() > MAX_MATCHER_KEYS {
+            return Err(format!(
+                "declares for kind `{kind}` a key matcher with {} keys (1 to {MAX_MATCHER_KEYS})",
+                keys.len()
+            ));
+        }
+        keys.iter().find_map(|k| long("key", k)).map_or(Ok(()), Err)
+    };
+    Ok(match raw {
+        wit::Matcher::XmlRoot(root) => match long("XML root", &root) {
+            Some(e) => return Err(e),
+            None => Matcher::XmlRoot(root),
+        },
+        wit::Matcher::JsonKeys(list) => {
+            keys(&list)?;
+            Matcher::JsonKeys(list)
+        }
+        wit::Matcher::YamlKeys(list) => {
+            keys(&list)?;
+            Matcher::YamlKeys(list)
+        }
+        wit::Matcher::TextPrefix(prefix) => match long("text prefix", &prefix) {
+            Some(e) => return Err(e),
+            None => Matcher::TextPrefix(prefix),
+        },
+        wit::Matcher::AnyText => Matcher::AnyText,
+        wit::Matcher::Glob(pattern) => {
+            if let Some(e) = long("glob", &pattern) {
+                return Err(e);
+            }
+            let matcher = compile_glob(&pattern)
+                .map_err(|e| format!("declares an invalid glob `{}`: {e}", clip(&pattern)))?;
+            Matcher::Glob { pattern, matcher }
+        }
+    })
+}
+
+/// Compiles a bounded glob. The nesting cap keeps the compiler's recursion
+/// shallow; a panic inside it (a bug of the glob library) is an error here,
+/// never a crash of the host.
+fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in pattern.chars() {
+        match c {
+            '{' | '[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_GLOB_NESTING {
+        return Err(format!(
+            "it nests `{{…}}` or `[…]` {deepest} deep, more than {MAX_GLOB_NESTING}"
+        ));
+    }
+    let built = std::panic::catch_unwind(|| {
+        globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map(|g| g.compile_matcher())
+    });
+    match built {
+        Ok(Ok(matcher)) => Ok(matcher),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the glob compiler failed on it".into()),
+    }
+}
+
+/// `[a-z0-9][a-z0-9._-]*`, at most 64 bytes: the shape of artifact kind names.
+fn is_kind_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && name.len() <= 64
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-'))
 }
 
 /// Checks `evaluate()` output against the plugin's declared facts and limits.
@@ -168,15 +258,4 @@ pub fn evaluation(
         });
     }
     Ok((facts, findings))
-}
-
-fn clip_to(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", s.get(..end).unwrap_or_default())
 }

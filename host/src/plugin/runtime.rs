@@ -1,13 +1,15 @@
-//! The WebAssembly runtime: one engine per process, each plugin compiled once
-//! (through wasmtime's on-disk cache when enabled) and pre-instantiated, and a
-//! fresh store per call.
+//! The WebAssembly runtime: one engine per process; built-in plugins
+//! deserialized from the code precompiled into the binary, configured plugins
+//! compiled once (through the authenticated [`CodeCache`] when enabled); each
+//! pre-instantiated, with a fresh store per call.
 //!
 //! A ticker thread advances the engine's epoch every [`TICK`]; each store gets
-//! a deadline in ticks, so a guest that loops traps as an interrupt. Host
-//! functions never block for long (file reads of the bundle only), so the
-//! deadline bounds the wall time of every call.
+//! a deadline in ticks, so a guest that loops traps as an interrupt. A guest
+//! that waits inside a host call (a sleep, a poll) is not interrupted by the
+//! epoch; that is what the gate's watchdog is for: it runs every [`Job`] on
+//! its own thread and abandons one that outlives its deadline.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -15,17 +17,22 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine, Store, Trap};
+use wasmtime::{Engine, Store, Trap};
 
 use super::bindings::stagegate::plugin::types as wit;
 use super::bindings::{Plugin, PluginPre};
+use super::cache::{CacheStatus, CodeCache};
+use super::engine_config::plugin_engine_config;
 use super::sandbox::{LimitHit, Sandbox};
 use super::{Outcome, PluginError, PluginMetadata, PluginRun, contract, convert};
-use crate::bundle::{Bundle, hex};
+use crate::bundle::Bundle;
 use crate::config::{Limits, PluginConfig, PluginSource};
+use crate::kinds::hex;
 
 /// Epoch tick period: the granularity of deadlines.
 pub const TICK: Duration = Duration::from_millis(10);
+/// Most characters of a plugin's error text kept.
+const MAX_ERROR_CHARS: usize = 1000;
 /// Largest component file read from disk.
 const MAX_COMPONENT_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -33,6 +40,7 @@ const MAX_COMPONENT_BYTES: u64 = 512 * 1024 * 1024;
 pub struct Runtime {
     engine: Engine,
     linker: Linker<Sandbox>,
+    cache: Option<CodeCache>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
 }
@@ -49,21 +57,24 @@ pub struct LoadedPlugin {
     pub limits: Limits,
     /// Its configuration (JSON object text).
     pub config_json: String,
+    /// Where its native code came from.
+    pub cache: CacheStatus,
     pre: PluginPre<Sandbox>,
 }
 
+/// One evaluation, ready to run on any thread.
+pub struct Job {
+    engine: Engine,
+    plugin: Arc<LoadedPlugin>,
+    view: PathBuf,
+    artifacts: Vec<wit::Artifact>,
+}
+
 impl Runtime {
-    /// Sets up the engine; `cache_dir` enables the on-disk compilation cache.
-    pub fn new(cache_dir: Option<&Path>) -> Result<Runtime, PluginError> {
+    /// Sets up the engine; `cache` keeps configured plugins' compiled code.
+    pub fn new(cache: Option<CodeCache>) -> Result<Runtime, PluginError> {
         let engine_err = |e: wasmtime::Error| PluginError::Engine(format!("{e:#}"));
-        let mut config = Config::new();
-        config.wasm_component_model(true).epoch_interruption(true);
-        if let Some(dir) = cache_dir {
-            let mut cache = CacheConfig::new();
-            cache.with_directory(dir);
-            config.cache(Some(Cache::new(cache).map_err(engine_err)?));
-        }
-        let engine = Engine::new(&config).map_err(engine_err)?;
+        let engine = Engine::new(&plugin_engine_config()).map_err(engine_err)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(engine_err)?;
         Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(engine_err)?;
@@ -85,6 +96,7 @@ impl Runtime {
         Ok(Runtime {
             engine,
             linker,
+            cache,
             stop,
             ticker: Some(ticker),
         })
@@ -96,8 +108,23 @@ impl Runtime {
             name: spec.name.clone(),
             message,
         };
-        let (bytes, origin): (std::borrow::Cow<'_, [u8]>, String) = match &spec.source {
-            PluginSource::Builtin(wasm) => ((*wasm).into(), "built-in".into()),
+        let (component, sha256, origin, cache) = match &spec.source {
+            PluginSource::Builtin(builtin) => {
+                // SAFETY: the bytes were produced by `build.rs` with
+                // `Engine::precompile_component` under the same engine
+                // configuration (`engine_config.rs`) and embedded in this
+                // binary; nothing outside the binary can change them.
+                #[expect(unsafe_code, reason = "loading code precompiled into this binary")]
+                let component =
+                    unsafe { Component::deserialize(&self.engine, builtin.precompiled) }
+                        .map_err(|e| invalid(format!("cannot load its precompiled code: {e:#}")))?;
+                (
+                    component,
+                    builtin.sha256.to_owned(),
+                    "built-in".to_owned(),
+                    CacheStatus::Builtin,
+                )
+            }
             PluginSource::File { path, sha256 } => {
                 let bytes = read_component(&spec.name, path)?;
                 let actual = hex(&Sha256::digest(&bytes));
@@ -109,12 +136,25 @@ impl Runtime {
                         actual,
                     });
                 }
-                (bytes.into(), path.display().to_string())
+                let (cached, status) = match &self.cache {
+                    Some(cache) => cache.load(&self.engine, &actual),
+                    None => (None, CacheStatus::Off),
+                };
+                let component = match cached {
+                    Some(component) => component,
+                    None => {
+                        let component = Component::new(&self.engine, &bytes).map_err(|e| {
+                            invalid(format!("is not a valid WebAssembly component: {e:#}"))
+                        })?;
+                        if let Some(cache) = &self.cache {
+                            cache.store(&self.engine, &actual, &component);
+                        }
+                        component
+                    }
+                };
+                (component, actual, path.display().to_string(), status)
             }
         };
-        let sha256 = hex(&Sha256::digest(&bytes));
-        let component = Component::new(&self.engine, &bytes)
-            .map_err(|e| invalid(format!("is not a valid WebAssembly component: {e:#}")))?;
         contract::check(&self.engine, &component).map_err(&invalid)?;
         let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| {
             invalid(format!(
@@ -146,14 +186,15 @@ impl Runtime {
             origin,
             limits: spec.limits,
             config_json: spec.config_json.clone(),
+            cache,
             pre,
         })
     }
 
-    /// Runs one evaluation of `plugin` over the artifacts of `bundle` it reads.
-    pub fn evaluate(&self, plugin: &LoadedPlugin, bundle: &Bundle) -> PluginRun {
-        let selected = bundle.select(&plugin.meta.reads);
-        let artifacts: Vec<wit::Artifact> = selected
+    /// The evaluation of `plugin` over the artifacts of `bundle` it reads.
+    pub fn job(&self, plugin: &Arc<LoadedPlugin>, bundle: &Bundle) -> Job {
+        let artifacts = bundle
+            .select(&plugin.meta.reads)
             .iter()
             .map(|(a, kind)| wit::Artifact {
                 path: a.path.clone(),
@@ -162,8 +203,43 @@ impl Runtime {
                 sha256: a.sha256.clone(),
             })
             .collect();
+        Job {
+            engine: self.engine.clone(),
+            plugin: Arc::clone(plugin),
+            view: bundle.view().to_owned(),
+            artifacts,
+        }
+    }
+
+    fn store(&self, bundle: Option<&Path>, limits: &Limits) -> wasmtime::Result<Store<Sandbox>> {
+        new_store(&self.engine, bundle, limits)
+    }
+}
+
+fn new_store(
+    engine: &Engine,
+    bundle: Option<&Path>,
+    limits: &Limits,
+) -> wasmtime::Result<Store<Sandbox>> {
+    let mut store = Store::new(engine, Sandbox::new(bundle, limits)?);
+    store.limiter(|s: &mut Sandbox| -> &mut dyn wasmtime::ResourceLimiter { s });
+    let ticks = limits.timeout.as_millis().div_ceil(TICK.as_millis()).max(1);
+    store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+    store.epoch_deadline_trap();
+    Ok(store)
+}
+
+impl Job {
+    /// The plugin this job evaluates.
+    pub fn plugin_arc(&self) -> &Arc<LoadedPlugin> {
+        &self.plugin
+    }
+
+    /// Runs the evaluation on the current thread.
+    pub fn run(self) -> PluginRun {
+        let plugin = &*self.plugin;
         let started = Instant::now();
-        let (outcome, logs) = match self.store(Some(&bundle.root), &plugin.limits) {
+        let (outcome, logs) = match new_store(&self.engine, Some(&self.view), &plugin.limits) {
             Err(e) => (
                 Outcome::Failed(format!("sandbox setup failed: {e:#}")),
                 Vec::new(),
@@ -172,7 +248,7 @@ impl Runtime {
                 let result = plugin.pre.instantiate(&mut store).and_then(|p| {
                     p.stagegate_plugin_guest().call_evaluate(
                         &mut store,
-                        &artifacts,
+                        &self.artifacts,
                         &plugin.config_json,
                     )
                 });
@@ -185,9 +261,10 @@ impl Runtime {
                     Ok(_) if store.data().limit_hit() == Some(LimitHit::Output) => {
                         Outcome::Failed(output_message(store.data()))
                     }
-                    Ok(Err(message)) => {
-                        Outcome::Failed(format!("reported an error: {}", clip_long(&message)))
-                    }
+                    Ok(Err(message)) => Outcome::Failed(format!(
+                        "reported an error: {}",
+                        stagegate_text::clip(&message, MAX_ERROR_CHARS)
+                    )),
                     Ok(Ok(raw)) => match convert::evaluation(&plugin.meta, raw, &plugin.limits) {
                         Ok((facts, findings)) => Outcome::Ok { facts, findings },
                         Err(violation) => {
@@ -198,27 +275,70 @@ impl Runtime {
                 (outcome, logs)
             }
         };
+        let outcome = match outcome {
+            Outcome::Ok { findings, .. }
+                if share(&findings, &logs) > plugin.limits.report_bytes =>
+            {
+                Outcome::Failed(format!(
+                    "exceeded its share of the report: its findings and logs take {} bytes, more than its limit of {}",
+                    share(&findings, &logs),
+                    plugin.limits.report_bytes
+                ))
+            }
+            other => other,
+        };
         PluginRun {
             name: plugin.meta.name.clone(),
             version: plugin.meta.version.clone(),
             sha256: plugin.sha256.clone(),
             origin: plugin.origin.clone(),
-            artifacts: artifacts.len(),
+            artifacts: self.artifacts.len(),
             duration: started.elapsed(),
             logs,
             outcome,
             limits: plugin.limits,
+            cache: plugin.cache.clone(),
         }
     }
 
-    fn store(&self, bundle: Option<&Path>, limits: &Limits) -> wasmtime::Result<Store<Sandbox>> {
-        let mut store = Store::new(&self.engine, Sandbox::new(bundle, limits)?);
-        store.limiter(|s: &mut Sandbox| -> &mut dyn wasmtime::ResourceLimiter { s });
-        let ticks = limits.timeout.as_millis().div_ceil(TICK.as_millis()).max(1);
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
-        store.epoch_deadline_trap();
-        Ok(store)
+    /// The run to report when this job's thread did not come back in time
+    /// (a guest blocked inside a host call) or died.
+    pub fn abandoned(
+        plugin: &LoadedPlugin,
+        artifacts: usize,
+        elapsed: Duration,
+        why: String,
+    ) -> PluginRun {
+        PluginRun {
+            name: plugin.meta.name.clone(),
+            version: plugin.meta.version.clone(),
+            sha256: plugin.sha256.clone(),
+            origin: plugin.origin.clone(),
+            artifacts,
+            duration: elapsed,
+            logs: Vec::new(),
+            outcome: Outcome::Failed(why),
+            limits: plugin.limits,
+            cache: plugin.cache.clone(),
+        }
     }
+
+    /// How many artifacts the plugin is given.
+    pub fn artifact_count(&self) -> usize {
+        self.artifacts.len()
+    }
+}
+
+/// What a plugin's findings and logs add to the report, in bytes: their
+/// strings plus a fixed cost per item for the structure around them.
+fn share(findings: &[crate::facts::Finding], logs: &[super::LogLine]) -> usize {
+    const ITEM: usize = 64;
+    let findings: usize = findings
+        .iter()
+        .map(|f| ITEM + f.rule.len() + f.message.len() + f.path.as_ref().map_or(0, String::len))
+        .sum();
+    let logs: usize = logs.iter().map(|l| ITEM + l.message.len()).sum();
+    findings.saturating_add(logs)
 }
 
 impl Drop for Runtime {
@@ -288,9 +408,12 @@ fn classify(
         Some(trap) => trap.to_string(),
         None => err.root_cause().to_string(),
     };
-    let mut message = format!("trapped: {}", clip_long(&cause));
+    let mut message = format!("trapped: {}", stagegate_text::clip(&cause, MAX_ERROR_CHARS));
     if !tail.is_empty() {
-        message.push_str(&format!(" (stderr: {})", clip_long(&tail)));
+        message.push_str(&format!(
+            " (stderr: {})",
+            stagegate_text::clip(&tail, MAX_ERROR_CHARS)
+        ));
     }
     message
 }
@@ -300,14 +423,4 @@ fn output_message(sandbox: &Sandbox) -> String {
         "exceeded its output limit of {} KiB (stdout, stderr and logs together)",
         sandbox.output_cap() / 1024
     )
-}
-
-/// At most 1000 characters of untrusted text.
-fn clip_long(s: &str) -> String {
-    if s.chars().count() <= 1000 {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(1000).collect();
-    out.push('…');
-    out
 }

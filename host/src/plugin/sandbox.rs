@@ -1,11 +1,12 @@
 //! The per-evaluation sandbox: the store state every plugin call runs in.
 //!
 //! A fresh [`Sandbox`] is built for each evaluation. It links a locked-down
-//! WASI: the bundle preopened read-only at `/bundle`, no other directory, no
+//! WASI: the bundle's private snapshot preopened read-only at `/bundle`, no
+//! other directory, no
 //! sockets or name lookups, no environment, no arguments, closed stdin, and
 //! stdout/stderr captured into bounded buffers. Memory growth is metered
 //! across all of the plugin's linear memories, and log output is metered in
-//! bytes. When a limit is hit the guest traps and a flag records which limit
+//! bytes plus a fixed cost per call ([`LOG_CALL_COST`]). When a limit is hit the guest traps and a flag records which limit
 //! it was, so the error names it.
 
 use std::path::Path;
@@ -17,6 +18,10 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::stagegate::plugin::{host, types};
 use crate::config::Limits;
+
+/// What every log call costs against the output budget, beyond its bytes: a
+/// flood of empty lines is charged like the report lines it would become.
+pub const LOG_CALL_COST: usize = 64;
 
 /// Where the bundle appears inside the sandbox.
 pub const GUEST_BUNDLE_ROOT: &str = "/bundle";
@@ -176,7 +181,10 @@ impl types::Host for Sandbox {}
 
 impl host::Host for Sandbox {
     fn log(&mut self, level: host::LogLevel, message: String) -> wasmtime::Result<()> {
-        self.output_used = self.output_used.saturating_add(message.len());
+        self.output_used = self
+            .output_used
+            .saturating_add(message.len())
+            .saturating_add(LOG_CALL_COST);
         if self.output_used > self.output_cap {
             self.hit = Some(LimitHit::Output);
             return Err(format_err!(

@@ -1,4 +1,6 @@
-//! The JSON report: one object with stable, sorted keys.
+//! The JSON report: one object with stable, sorted keys. Every string in it,
+//! keys included, is redacted, and the characters a terminal would obey are
+//! written as JSON escapes (see [`super::text`]).
 
 use std::io::{self, Write};
 
@@ -9,8 +11,10 @@ use crate::plugin::Outcome;
 
 /// Writes `report` as one JSON object followed by a newline.
 pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Result<()> {
-    let value = sorted(to_value(report, dry_run));
-    serde_json::to_writer_pretty(&mut *out, &value)?;
+    let value = super::text::redact_json(sorted(to_value(report, dry_run)));
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut *out, super::text::SafeJson::new());
+    serde::Serialize::serialize(&value, &mut serializer).map_err(io::Error::other)?;
     writeln!(out)
 }
 
@@ -57,6 +61,7 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
                 "outcome": outcome,
                 "error": error,
                 "artifacts": run.artifacts,
+                "code": run.cache.as_str(),
                 "logs": run.logs,
                 "limits": {
                     "timeout_ms": run.limits.timeout.as_millis(),
@@ -85,6 +90,8 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "plugins": plugins,
         "artifacts": report.artifacts,
         "skipped": report.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect::<Vec<_>>(),
+        "unclaimed": report.claims.unclaimed,
+        "shared": report.claims.shared.iter().map(|(path, plugins)| json!({"path": path, "plugins": plugins})).collect::<Vec<_>>(),
         "config": report.config,
         "policies": { "source": report.policy_source, "sha256": report.policy_digest },
     })

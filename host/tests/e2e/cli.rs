@@ -58,12 +58,12 @@ fn empty_bundle_is_denied_for_lack_of_evidence() {
     assert_eq!(json["facts"]["junit"]["inputs"], 0);
     let reasons = json["reasons"].as_array().unwrap();
     assert_eq!(reasons.len(), 1);
-    assert_eq!(reasons[0]["policy"], "tests-required");
+    assert_eq!(reasons[0]["policy"], "evidence-required-junit");
     assert!(
         reasons[0]["reason"]
             .as_str()
             .unwrap()
-            .contains("no test evidence")
+            .contains("requires evidence from plugin `junit` and it measured nothing")
     );
 }
 
@@ -73,7 +73,10 @@ fn not_junit_xml_is_not_evidence() {
     let b = bundle(&[("junit/NOT-JUNIT_nunit3.xml", "results.xml")]);
     let run = check(b.path(), &["--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert_eq!(run.json()["reasons"][0]["policy"], "tests-required");
+    assert_eq!(
+        run.json()["reasons"][0]["policy"],
+        "evidence-required-junit"
+    );
 }
 
 #[test]

@@ -8,3 +8,4 @@ mod python;
 mod sandbox;
 mod secrets;
 mod support;
+mod trust;

@@ -63,6 +63,10 @@ pub fn stagegate(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Run
         .args(args)
         .current_dir(cwd.unwrap_or(empty.path()))
         .env("STAGEGATE_CACHE_DIR", target_dir().join("test-cache"))
+        .env(
+            "STAGEGATE_CACHE_KEY",
+            "the stagegate end-to-end tests' cache key",
+        )
         .env_remove("GITHUB_SHA")
         .env_remove("GITHUB_REF_NAME")
         .env_remove("GITHUB_ACTOR")
@@ -152,11 +156,16 @@ pub fn hostile_wasm() -> &'static (PathBuf, String) {
 /// A config that adds the hostile plugin in `mode`, with optional extra keys
 /// for its `[plugins.hostile]` table.
 pub fn hostile_config(dir: &Path, mode: &str, extra: &str) -> PathBuf {
+    hostile_config_with(dir, mode, extra, "")
+}
+
+/// [`hostile_config`] with extra keys for `[plugins.hostile.config]` too.
+pub fn hostile_config_with(dir: &Path, mode: &str, extra: &str, config: &str) -> PathBuf {
     let (path, digest) = hostile_wasm();
     write_config(
         dir,
         &format!(
-            "[plugins.hostile]\npath = {path:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.hostile.config]\nmode = \"{mode}\"\n"
+            "[plugins.hostile]\npath = {path:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.hostile.config]\nmode = \"{mode}\"\n{config}\n"
         ),
     )
 }

@@ -117,6 +117,10 @@ impl Plugin for Vulns {
                         keys(&["SchemaVersion", "ArtifactName"]),
                         // `trivy k8s` reports carry no SchemaVersion.
                         keys(&["ClusterName", "Resources"]),
+                        // Trivy before 0.20 wrote a top-level array of
+                        // results; the host matches the keys of its first
+                        // object (`Vulnerabilities` is omitted when empty).
+                        keys(&["Target", "Type"]),
                         keys(&["ClusterName", "Vulnerabilities"]),
                     ],
                 ),

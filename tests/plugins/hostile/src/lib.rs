@@ -2,9 +2,14 @@
 //! picks one misbehaviour; each must end in a clear "cannot decide" from the
 //! host, with the host process alive and nothing leaked.
 //!
-//! Modes: `ok`, `loop`, `memory`, `flood-logs`, `flood-stdout`, `flood-facts`,
-//! `flood-findings`, `long-message`, `panic`, `abort`, `read-outside`, `tcp` (config `port`), `env`,
-//! `wrong-type`, `missing-fact`.
+//! Modes: `ok`, `loop`, `memory`, `flood-logs`, `flood-empty-logs`,
+//! `flood-stdout`, `flood-facts`, `flood-findings`, `flood-report`,
+//! `long-message`, `panic`, `abort`, `read-outside`, `tcp` (config `port`),
+//! `env`, `wrong-type`, `missing-fact`, `sleep` (blocks in a host call),
+//! `open` (config `path`: opens and reads it, e.g. a FIFO planted in the
+//! bundle), `leak` (config `secret`: logs it, reports it in a finding and in
+//! its error), `inject` (returns terminal escapes and workflow commands in
+//! every string it can).
 
 use std::io::Read;
 
@@ -80,6 +85,54 @@ impl Plugin for Hostile {
             "flood-logs" => loop {
                 log::info(&"x".repeat(1024));
             },
+            "flood-empty-logs" => loop {
+                log::info("");
+            },
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+                ok()
+            }
+            "open" => {
+                let path = field(&config, "path").unwrap_or("/bundle/pipe");
+                Err(try_read(path))
+            }
+            "leak" => {
+                let secret = field(&config, "secret").unwrap_or_default();
+                log::warn(&format!("connecting with token {secret}"));
+                println!("stdout says {secret}");
+                Err(format!("upstream refused credentials {secret}"))
+            }
+            "leak-finding" => {
+                let secret = field(&config, "secret").unwrap_or_default();
+                let finding = Finding::new(
+                    &format!("hostile/{secret}"),
+                    Severity::High,
+                    format!("value {secret} was seen"),
+                )
+                .at(&format!("conf/{secret}.env"), 3);
+                Ok(Facts::new().long("count", 1).with_findings(vec![finding]))
+            }
+            "inject" => {
+                let evil = "\u{1b}[2J\u{1b}[31mFORGED\r\n::error::pwned\u{202e}txt.exe\u{7}";
+                log::info(evil);
+                let finding =
+                    Finding::new(&format!("hostile/{evil}"), Severity::High, evil).at(evil, 1);
+                Ok(Facts::new().long("count", 1).with_findings(vec![finding]))
+            }
+            "flood-report" => {
+                // Within every per-item cap (10,000 findings of 4,000 bytes),
+                // but 40 MB in all: past the report share.
+                let findings = (0..10_000)
+                    .map(|i| {
+                        Finding::new(
+                            "hostile/big",
+                            Severity::Low,
+                            format!("{i:04}{}", "r".repeat(3996)),
+                        )
+                    })
+                    .collect();
+                Ok(Facts::new().long("count", 1).with_findings(findings))
+            }
             "flood-stdout" => loop {
                 println!("{}", "y".repeat(1024));
             },

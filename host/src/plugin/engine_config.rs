@@ -1,0 +1,13 @@
+//! The wasmtime configuration every plugin is compiled and run with.
+//!
+//! This file is shared, as source, by the host and by `build.rs`, which
+//! precompiles the built-in plugins with it. A precompiled component only
+//! loads into an engine of the same configuration, so both sides must build
+//! it from this one function; it therefore uses nothing but wasmtime.
+
+/// The engine configuration for plugins.
+pub fn plugin_engine_config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true).epoch_interruption(true);
+    config
+}

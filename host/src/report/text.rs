@@ -1,0 +1,254 @@
+//! The one writer every string leaving the gate passes through.
+//!
+//! Everything a report shows that the gate did not write itself is untrusted:
+//! test names and failure messages, scanner messages, file names from the
+//! bundle, plugin logs and errors, fact values, CI variables. Two rules hold
+//! for all of it, in every format:
+//!
+//! 1. **No secret leaves.** [`redact`] replaces every credential the `secrets`
+//!    plugin's detectors recognise (one shared crate, `stagegate-redact`) by the
+//!    same redacted fingerprint that plugin reports.
+//! 2. **No injection.** For a person, untrusted text is one line with every
+//!    control character, line separator and bidirectional override made
+//!    visible (`\u{1b}`), and no output line can start a CI workflow command
+//!    (`::error::`, `::add-mask::`, `##vso[`). For JSON, the same characters
+//!    are written as JSON escapes, so the value is exact and the bytes are
+//!    safe to print.
+//!
+//! Renderers never format untrusted text themselves: a human line is built
+//! from [`Part`]s, where only `&'static str` literals pass unchanged.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+/// `text` with every recognised credential replaced by its fingerprint.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    stagegate_redact::redact(text)
+}
+
+/// `text` redacted and made one visible line, for a person.
+pub fn line(text: &str) -> String {
+    stagegate_text::visible(&redact(text))
+}
+
+/// A piece of a human output line.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    /// Text the renderer wrote: a literal.
+    Lit(&'static str),
+    /// Untrusted text: redacted and made visible.
+    Text(&'a str),
+    /// Untrusted text padded with spaces to at least this many characters.
+    Padded(&'a str, usize),
+    /// Untrusted text cut to at most this many characters, then made safe.
+    Clipped(&'a str, usize),
+    /// A number.
+    Num(u128),
+}
+
+/// Writes human output, one checked line at a time.
+pub struct Writer<'o> {
+    out: &'o mut dyn Write,
+}
+
+impl<'o> Writer<'o> {
+    /// A writer over `out`.
+    pub fn new(out: &'o mut dyn Write) -> Self {
+        Writer { out }
+    }
+
+    /// Writes one line made of `parts`, followed by a newline.
+    pub fn line(&mut self, parts: &[Part<'_>]) -> io::Result<()> {
+        let mut text = String::new();
+        for part in parts {
+            match *part {
+                Part::Lit(lit) => text.push_str(lit),
+                Part::Text(untrusted) => text.push_str(&line(untrusted)),
+                Part::Padded(untrusted, width) => {
+                    let shown = line(untrusted);
+                    let count = shown.chars().count();
+                    text.push_str(&shown);
+                    text.extend(std::iter::repeat_n(' ', width.saturating_sub(count)));
+                }
+                Part::Clipped(untrusted, max) => {
+                    text.push_str(&line(&stagegate_text::clip(&redact(untrusted), max)));
+                }
+                Part::Num(n) => text.push_str(&n.to_string()),
+            }
+        }
+        let text = defuse_commands(&text);
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes an empty line.
+    pub fn blank(&mut self) -> io::Result<()> {
+        self.out.write_all(b"\n")
+    }
+}
+
+/// A line that a CI runner would read as a workflow command, with its first
+/// character made visible so it is only text.
+fn defuse_commands(line: &str) -> Cow<'_, str> {
+    let body = line.trim_start();
+    let indent = line.len() - body.len();
+    for (marker, escaped) in [("::", "\\u{3a}:"), ("##", "\\u{23}#")] {
+        if let Some(rest) = body.strip_prefix(marker) {
+            let head = line.get(..indent).unwrap_or_default();
+            return Cow::Owned(format!("{head}{escaped}{rest}"));
+        }
+    }
+    Cow::Borrowed(line)
+}
+
+/// Redacts every string of `value`, object keys included.
+pub fn redact_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(redact(&s).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (redact(&k).into_owned(), redact_json(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A pretty JSON formatter that also writes DEL, C1 controls, line
+/// separators and bidirectional overrides as `\uXXXX` escapes: the JSON value
+/// is unchanged, and the bytes are safe to show in a terminal or CI log.
+pub struct SafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl SafeJson {
+    /// Two-space indentation, like `serde_json::to_writer_pretty`.
+    pub fn new() -> Self {
+        SafeJson(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl Default for SafeJson {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if stagegate_text::is_unsafe(c) {
+                writer.write_all(fragment.get(start..at).unwrap_or_default().as_bytes())?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(fragment.get(start..).unwrap_or_default().as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(parts: &[Part<'_>]) -> String {
+        let mut out = Vec::new();
+        Writer::new(&mut out).line(parts).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn untrusted_text_is_one_visible_line() {
+        let shown = render(&[
+            Part::Lit("  "),
+            Part::Text("name\u{1b}[2J\r\nforged line\u{202e}"),
+            Part::Lit(" ok"),
+        ]);
+        assert_eq!(
+            shown,
+            "  name\\u{1b}[2J\\u{d}\\u{a}forged line\\u{202e} ok\n"
+        );
+    }
+
+    #[test]
+    fn no_line_starts_a_workflow_command() {
+        assert_eq!(
+            render(&[Part::Text("::error::pwned")]),
+            "\\u{3a}:error::pwned\n"
+        );
+        assert_eq!(
+            render(&[Part::Lit("  "), Part::Text("::add-mask::x")]),
+            "  \\u{3a}:add-mask::x\n"
+        );
+        assert_eq!(
+            render(&[Part::Text("##vso[task.setvariable]x")]),
+            "\\u{23}#vso[task.setvariable]x\n"
+        );
+        assert_eq!(
+            render(&[Part::Lit("- "), Part::Text("::error::x")]),
+            "- ::error::x\n"
+        );
+    }
+
+    #[test]
+    fn padding_and_clipping_count_characters() {
+        assert_eq!(render(&[Part::Padded("é", 3), Part::Lit("|")]), "é  |\n");
+        assert_eq!(
+            render(&[Part::Clipped("abcdef", 4), Part::Num(7)]),
+            "abc…7\n"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_obey() {
+        let value = serde_json::json!({ "k\u{9b}": "a\u{1b}b\u{202e}c\u{7f}🚀" });
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeJson::new());
+        serde::Serialize::serialize(&value, &mut ser).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && stagegate_text::is_unsafe(c)),
+            "{text:?}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+}
