@@ -67,6 +67,10 @@
 //! Build it with `cargo build --target wasm32-wasip2 --release` from a crate
 //! whose `[lib]` has `crate-type = ["cdylib"]`; the `.wasm` file is the component.
 
+/// Text helpers shared with the host: clipping, visible control characters
+/// and byte-order-mark transcoding.
+pub use stagegate_text as text;
+
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
@@ -148,6 +152,10 @@ pub trait ArtifactExt {
     fn open(&self) -> io::Result<File>;
     /// A buffered reader over the artifact: the way to read large files in chunks.
     fn reader(&self) -> io::Result<BufReader<File>>;
+    /// A buffered reader yielding the artifact as UTF-8 text: a file that
+    /// starts with a UTF-16 or UTF-32 byte-order mark is transcoded while it
+    /// streams (see [`text::bom`]); any other file passes through unchanged.
+    fn text_reader(&self) -> io::Result<BufReader<text::bom::BomReader<File>>>;
     /// Reads the whole artifact into memory, refusing files larger than `limit` bytes.
     fn read_bytes(&self, limit: u64) -> io::Result<Vec<u8>>;
 }
@@ -164,6 +172,13 @@ impl ArtifactExt for Artifact {
 
     fn reader(&self) -> io::Result<BufReader<File>> {
         Ok(BufReader::with_capacity(64 * 1024, self.open()?))
+    }
+
+    fn text_reader(&self) -> io::Result<BufReader<text::bom::BomReader<File>>> {
+        Ok(BufReader::with_capacity(
+            64 * 1024,
+            text::bom::BomReader::new(self.open()?),
+        ))
     }
 
     fn read_bytes(&self, limit: u64) -> io::Result<Vec<u8>> {

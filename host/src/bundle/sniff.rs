@@ -20,6 +20,8 @@
 
 use std::collections::BTreeSet;
 
+use stagegate_text::bom::{Encoding, Transcoder};
+
 use crate::kinds::Vocabulary;
 
 /// How many leading (decoded) bytes decide whether a file is text.
@@ -30,23 +32,6 @@ pub const KEPT_PREFIX_BYTES: usize = 256;
 const MAX_NAME_BYTES: usize = 256;
 /// Most distinct YAML key sets kept per file.
 const MAX_YAML_DOCUMENTS: usize = 1024;
-
-/// The encoding a byte-order mark announced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Encoding {
-    /// UTF-8, with or without a byte-order mark (or anything else without one).
-    #[default]
-    Utf8,
-    /// UTF-16, little-endian, with a byte-order mark.
-    Utf16Le,
-    /// UTF-16, big-endian, with a byte-order mark.
-    Utf16Be,
-    /// UTF-32, little-endian, with a byte-order mark.
-    Utf32Le,
-    /// UTF-32, big-endian, with a byte-order mark.
-    Utf32Be,
-}
 
 /// What the sniffer learned about one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +59,7 @@ pub struct Sniff {
 #[derive(Debug)]
 pub struct Sniffer<'v> {
     vocabulary: &'v Vocabulary,
-    bom: Bom,
+    bom: Transcoder,
     decoded: Vec<u8>,
     seen: usize,
     is_text: bool,
@@ -90,7 +75,7 @@ impl<'v> Sniffer<'v> {
     pub fn new(vocabulary: &'v Vocabulary) -> Self {
         Sniffer {
             vocabulary,
-            bom: Bom::default(),
+            bom: Transcoder::default(),
             decoded: Vec::new(),
             seen: 0,
             is_text: true,
@@ -166,129 +151,10 @@ impl<'v> Sniffer<'v> {
             yaml_documents,
             is_text: self.is_text,
             prefix: self.prefix,
-            encoding: self.bom.encoding,
+            encoding: self.bom.encoding(),
             incomplete: self.incomplete,
         }
     }
-}
-
-/// Byte-order mark detection and streaming transcoding to UTF-8.
-#[derive(Debug, Default)]
-struct Bom {
-    decided: bool,
-    encoding: Encoding,
-    /// Bytes held back: the first bytes until the mark is known, then a
-    /// partial code unit.
-    pending: Vec<u8>,
-    /// A UTF-16 high surrogate waiting for its low half.
-    high: Option<u16>,
-}
-
-impl Bom {
-    fn decode(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        if !self.decided {
-            self.pending.extend_from_slice(chunk);
-            if self.pending.len() < 4 {
-                return;
-            }
-            self.decide();
-            let held = std::mem::take(&mut self.pending);
-            self.transcode(&held, out);
-            return;
-        }
-        self.transcode(chunk, out);
-    }
-
-    fn decide(&mut self) {
-        self.decided = true;
-        let (encoding, mark) = match self.pending.as_slice() {
-            [0xFF, 0xFE, 0, 0, ..] => (Encoding::Utf32Le, 4),
-            [0, 0, 0xFE, 0xFF, ..] => (Encoding::Utf32Be, 4),
-            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
-            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
-            [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
-            _ => (Encoding::Utf8, 0),
-        };
-        self.encoding = encoding;
-        self.pending.drain(..mark.min(self.pending.len()));
-    }
-
-    fn finish(&mut self, out: &mut Vec<u8>) {
-        if !self.decided {
-            self.decide();
-            let held = std::mem::take(&mut self.pending);
-            self.transcode(&held, out);
-        }
-        if !self.pending.is_empty() || self.high.take().is_some() {
-            if self.encoding != Encoding::Utf8 {
-                push_char(out, char::REPLACEMENT_CHARACTER);
-            }
-            self.pending.clear();
-        }
-    }
-
-    fn transcode(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
-        let width = match self.encoding {
-            Encoding::Utf8 => {
-                out.extend_from_slice(bytes);
-                return;
-            }
-            Encoding::Utf16Le | Encoding::Utf16Be => 2,
-            Encoding::Utf32Le | Encoding::Utf32Be => 4,
-        };
-        let mut joined;
-        let input = if self.pending.is_empty() {
-            bytes
-        } else {
-            joined = std::mem::take(&mut self.pending);
-            joined.extend_from_slice(bytes);
-            joined.as_slice()
-        };
-        let whole = input.len() - input.len() % width;
-        let (units, rest) = input.split_at(whole);
-        for unit in units.chunks_exact(width) {
-            match (self.encoding, unit) {
-                (Encoding::Utf16Le, &[a, b]) => self.utf16(u16::from_le_bytes([a, b]), out),
-                (Encoding::Utf16Be, &[a, b]) => self.utf16(u16::from_be_bytes([a, b]), out),
-                (Encoding::Utf32Le, &[a, b, c, d]) => {
-                    push_u32(out, u32::from_le_bytes([a, b, c, d]));
-                }
-                (Encoding::Utf32Be, &[a, b, c, d]) => {
-                    push_u32(out, u32::from_be_bytes([a, b, c, d]));
-                }
-                _ => {}
-            }
-        }
-        self.pending = rest.to_vec();
-    }
-
-    fn utf16(&mut self, unit: u16, out: &mut Vec<u8>) {
-        match (self.high.take(), unit) {
-            (None, 0xD800..=0xDBFF) => self.high = Some(unit),
-            (Some(high), 0xDC00..=0xDFFF) => {
-                let c = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
-                push_u32(out, c);
-            }
-            (Some(_), _) => {
-                push_char(out, char::REPLACEMENT_CHARACTER);
-                self.utf16(unit, out);
-            }
-            (None, 0xDC00..=0xDFFF) => push_char(out, char::REPLACEMENT_CHARACTER),
-            (None, unit) => push_u32(out, u32::from(unit)),
-        }
-    }
-}
-
-fn push_u32(out: &mut Vec<u8>, value: u32) {
-    push_char(
-        out,
-        char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER),
-    );
-}
-
-fn push_char(out: &mut Vec<u8>, c: char) {
-    let mut buf = [0u8; 4];
-    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
 /// Where the XML scanner is.

@@ -90,7 +90,7 @@ mod tests {
             ]
         );
         let fine =
-            Policy::from_str("permit (principal, action, resource in [Stage::\"prod\"]);").unwrap();
+            Policy::from_str("permit (principal, action, resource == Stage::\"prod\");").unwrap();
         assert!(unknown_stages(&fine, &stages).is_empty());
     }
 }

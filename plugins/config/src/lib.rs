@@ -167,7 +167,7 @@ impl Plugin for Config {
         };
         let mut report = Report::new(settings.max_findings);
         for artifact in &artifacts {
-            let reader = artifact.reader().map_err(|e| e.to_string())?;
+            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
             let format = parse::read_config(reader, &artifact.path, &limits, &mut report)
                 .map_err(|e| e.to_string())?;
             stagegate_sdk::log::debug(&format!("`{}` read as {}", artifact.path, format.name()));

@@ -99,10 +99,17 @@ impl Plugin for CoveragePlugin {
                 }
                 Err(error) => return Err(error.to_string()),
             };
-            if report.files.is_empty() && report.unattributed_lines.total == 0 {
-                log::info(&format!("`{}` holds no coverage data", artifact.path));
+            // A report that covers no line measured nothing: it is not
+            // evidence (an empty c8 or nyc report would otherwise pass a
+            // coverage requirement).
+            if report.has_line_data() {
+                inputs += 1;
+            } else {
+                log::info(&format!(
+                    "`{}` covers no line: not counted as an input",
+                    artifact.path
+                ));
             }
-            inputs += 1;
             coverage.merge(report);
         }
         Ok(report::evaluation(&coverage, inputs, &config))

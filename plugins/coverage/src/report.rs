@@ -60,7 +60,8 @@ pub fn fact_specs() -> Vec<FactSpec> {
     vec![
         FactSpec::long(
             "inputs",
-            "coverage reports read (Cobertura XML, JaCoCo XML, LCOV)",
+            "coverage reports (Cobertura XML, JaCoCo XML, LCOV) that cover at least one line; \
+             an empty report is not evidence",
         ),
         FactSpec::decimal(
             "line_rate",

@@ -7,8 +7,9 @@
 //! documented (and tested) in [`parse`].
 //!
 //! Facts appear in policies at `context.junit.<fact>`; every fact is present on
-//! every evaluation, with zero values when no report was read, so a policy can
-//! demand `context.junit.inputs > 0`.
+//! every evaluation, with zero values when no report was read. `inputs`
+//! counts only reports in which a test ran, so required test evidence cannot
+//! be met by a report of skipped tests.
 //!
 //! Configuration (a JSON object, unknown keys are errors):
 //!
@@ -86,10 +87,23 @@ where
                 .saturating_sub(all.failed_tests.len()),
         };
         let one = parse_report_with(reader, &path, limits).map_err(|e| e.to_string())?;
-        inputs += 1;
+        // Evidence means a test ran: a report with no test case, or whose
+        // every test was skipped, measured nothing.
+        if measured(&one) {
+            inputs += 1;
+        }
         merge(&mut all, one);
     }
     Ok(into_evaluation(inputs, all))
+}
+
+/// Whether a report shows at least one test that ran (passed, failed or errored).
+fn measured(summary: &Summary) -> bool {
+    summary
+        .passed
+        .saturating_add(summary.failed)
+        .saturating_add(summary.errored)
+        > 0
 }
 
 fn merge(all: &mut Summary, one: Summary) {
@@ -151,7 +165,11 @@ impl Plugin for Junit {
                 ],
             }],
             facts: vec![
-                FactSpec::long("inputs", "JUnit XML files read"),
+                FactSpec::long(
+                    "inputs",
+                    "JUnit XML reports in which at least one test ran (passed, failed or errored); \
+                     a report of only skipped tests, or of none, is not evidence",
+                ),
                 FactSpec::long("total", "test cases: passed + failed + errored + skipped"),
                 FactSpec::long("passed", "test cases that passed, flaky ones included"),
                 FactSpec::long("failed", "test cases with a failure (or a failed status)"),

@@ -106,6 +106,27 @@ fn metadata_reads_junit_roots() {
 }
 
 #[test]
+fn reports_where_no_test_ran_are_not_inputs() {
+    let skipped = "<testsuite name=\"s\" tests=\"2\" skipped=\"2\"><testcase name=\"a\"><skipped/></testcase><testcase name=\"b\"><skipped/></testcase></testsuite>";
+    let reports = vec![
+        ("skipped.xml".to_owned(), Ok(skipped.as_bytes())),
+        ("empty.xml".to_owned(), Ok(&b"<testsuites/>"[..])),
+    ];
+    let evaluation = evaluate_reports(reports, "{}").unwrap();
+    assert_eq!(long(&evaluation, "inputs"), 0);
+    assert_eq!(long(&evaluation, "skipped"), 2);
+    assert_eq!(long(&evaluation, "passed"), 0);
+    let reports = vec![
+        fixture("junit_disabled-tests.xml"),
+        fixture("cunit_empty.xml"),
+    ];
+    let evaluation = evaluate_reports(reports, "{}").unwrap();
+    let ran =
+        long(&evaluation, "passed") + long(&evaluation, "failed") + long(&evaluation, "errored");
+    assert_eq!(long(&evaluation, "inputs"), i64::from(ran > 0));
+}
+
+#[test]
 fn several_reports_add_up() {
     let reports = vec![
         fixture("jest-junit_cart-service.xml"),
@@ -114,7 +135,8 @@ fn several_reports_add_up() {
         fixture("cunit_empty.xml"),
     ];
     let evaluation = evaluate_reports(reports, "{}").unwrap();
-    assert_eq!(long(&evaluation, "inputs"), 4);
+    // The empty CUnit report ran no test: it is read, but is no evidence.
+    assert_eq!(long(&evaluation, "inputs"), 3);
     assert_eq!(long(&evaluation, "total"), 15 + 1 + 2);
     assert_eq!(long(&evaluation, "passed"), 12 + 1);
     assert_eq!(long(&evaluation, "failed"), 2);

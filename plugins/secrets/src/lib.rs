@@ -5,7 +5,8 @@
 //! reports included: a report that prints secrets in plain text leaks them).
 //! Files are streamed in windows of at most 64 KiB of whole lines; longer lines
 //! are cut into overlapping pieces, so neither file size nor line length
-//! changes the memory used. Invalid UTF-8 is decoded lossily and scanned.
+//! changes the memory used. Invalid UTF-8 is decoded lossily and scanned; a
+//! file with a UTF-16 or UTF-32 byte-order mark is transcoded first.
 //!
 //! # What counts
 //!
@@ -166,7 +167,7 @@ impl Plugin for Secrets {
         let config = Config::parse(&config).map_err(|e| e.to_string())?;
         let mut scanner = Scanner::new(config).map_err(|e| e.to_string())?;
         for artifact in &artifacts {
-            let reader = artifact.reader().map_err(|e| e.to_string())?;
+            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
             scanner
                 .scan(&artifact.path, reader)
                 .map_err(|e| e.to_string())?;

@@ -9,6 +9,9 @@
 //!   isolate becomes a visible `\u{…}` escape, so the text cannot move the
 //!   cursor, recolour a terminal, forge a line or reorder what is shown.
 //!
+//! [`bom`] transcodes text that starts with a UTF-16 or UTF-32 byte-order
+//! mark, for the host's sniffer and the plugins alike.
+//!
 //! The host's report writer applies [`visible`] to every untrusted string it
 //! renders for a person; plugins use [`clip`] to keep what they return small.
 //!
@@ -16,6 +19,8 @@
 //! assert_eq!(stagegate_text::clip("abcdef", 4), "abc…");
 //! assert_eq!(stagegate_text::visible("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\u{a}c");
 //! ```
+
+pub mod bom;
 
 use std::fmt::Write as _;
 
