@@ -91,7 +91,10 @@ pub const GLOBS: [&str; 26] = [
 ];
 
 const FACTS: [(&str, &str); 11] = [
-    ("inputs", "number of configuration files read"),
+    (
+        "inputs",
+        "configuration files from which at least one setting was read",
+    ),
     ("settings", "settings (flattened keys) read over all files"),
     (
         "debug_enabled",
@@ -166,13 +169,19 @@ impl Plugin for Config {
             ..yaml::Limits::default()
         };
         let mut report = Report::new(settings.max_findings);
+        let mut inputs = 0usize;
         for artifact in &artifacts {
             let reader = artifact.text_reader().map_err(|e| e.to_string())?;
+            let before = report.entries;
             let format = parse::read_config(reader, &artifact.path, &limits, &mut report)
                 .map_err(|e| e.to_string())?;
             stagegate_sdk::log::debug(&format!("`{}` read as {}", artifact.path, format.name()));
+            // A file from which no setting was read measured nothing.
+            if report.entries > before {
+                inputs += 1;
+            }
         }
-        Ok(to_evaluation(artifacts.len(), report))
+        Ok(to_evaluation(inputs, report))
     }
 }
 

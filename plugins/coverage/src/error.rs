@@ -105,13 +105,8 @@ pub enum ParseError {
     },
 }
 
-/// Shortens untrusted text quoted in a message to at most `max` characters.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
-        None => text.to_owned(),
-    }
-}
+/// Shortens untrusted text quoted in a message (the shared helper).
+pub(crate) use stagegate_sdk::text::shorten;
 
 #[cfg(test)]
 mod tests {

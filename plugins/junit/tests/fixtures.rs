@@ -82,6 +82,8 @@ const EXPECTED: &[Expect] = &[
     // three attempts of one test: each counted, one name
     e("flaky-retries_all-failures.xml", [3, 0, 2, 1, 0, 0], 1, 3),
     e("java-junit_empty.xml", [0, 0, 0, 0, 0, 0], 0, 0),
+    // every test skipped: counted, but no test ran
+    e("pytest-8.3.4_all-skipped.xml", [3, 0, 0, 0, 3, 0], 0, 0),
     // 15 testcase elements although the suites say tests=8+6 (test.todo)
     e("jest-junit_cart-service.xml", [15, 12, 2, 0, 1, 0], 2, 2),
     e("jest-junit_empty-testsuite.xml", [0, 0, 0, 0, 0, 0], 0, 0),

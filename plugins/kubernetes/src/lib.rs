@@ -63,7 +63,10 @@ impl Config {
 }
 
 const FACTS: [(&str, &str); 15] = [
-    ("inputs", "number of manifest files read"),
+    (
+        "inputs",
+        "manifest files holding at least one Kubernetes object",
+    ),
     (
         "objects",
         "Kubernetes objects read (items of a List counted one by one)",
@@ -158,15 +161,21 @@ impl Plugin for Kubernetes {
             ..yaml::Limits::default()
         };
         let mut report = Report::new(config.max_findings);
+        let mut inputs = 0usize;
         for artifact in &artifacts {
-            let reader = artifact.reader().map_err(|e| e.to_string())?;
+            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
+            let before = report.objects;
             parse::read_manifests(reader, &artifact.path, &limits, &mut report)
                 .map_err(|e| e.to_string())?;
+            // A file without a Kubernetes object measured nothing.
+            if report.objects > before {
+                inputs += 1;
+            }
         }
         for note in &report.notes {
             stagegate_sdk::log::info(note);
         }
-        Ok(to_evaluation(artifacts.len(), report))
+        Ok(to_evaluation(inputs, report))
     }
 }
 

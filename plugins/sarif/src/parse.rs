@@ -21,7 +21,7 @@ use crate::text::shorten;
 /// the location of findings whose result has none. On error `tally` may hold part of the
 /// file's counts: the caller must not report them.
 pub fn parse_sarif<R: BufRead>(input: R, path: &str, tally: &mut Tally) -> Result<(), ParseError> {
-    tally.inputs += 1;
+    let runs_before = tally.runs;
     let reader = BufReader::with_capacity(64 * 1024, Clamp::new(input));
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let mut state = FileState {
@@ -50,7 +50,13 @@ pub fn parse_sarif<R: BufRead>(input: R, path: &str, tally: &mut Tally) -> Resul
             path: path.to_owned(),
             member,
         }),
-        None => Ok(()),
+        None => {
+            // `"runs": []` or `null`: the tool did not run, so nothing was measured.
+            if state.tally.runs > runs_before {
+                state.tally.inputs += 1;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -30,7 +30,10 @@ impl Config {
 /// The facts this plugin declares, in the order it reports them.
 pub fn fact_specs() -> Vec<FactSpec> {
     vec![
-        FactSpec::long("inputs", "SARIF 2.1.0 files read"),
+        FactSpec::long(
+            "inputs",
+            "SARIF 2.1.0 files with at least one run (a scan that ran counts, even with no result; `runs: []` does not)",
+        ),
         FactSpec::long(
             "open",
             "open results: not suppressed, not kind pass/notApplicable, not baselineState absent",

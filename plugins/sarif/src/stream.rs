@@ -115,7 +115,9 @@ impl<'de> Visitor<'de> for RunsSeed<'_, '_> {
         deserializer.deserialize_seq(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(RunSeed(&mut *self.0))?.is_some() {}
+        while seq.next_element_seed(RunSeed(&mut *self.0))?.is_some() {
+            self.0.tally.runs = self.0.tally.runs.saturating_add(1);
+        }
         Ok(())
     }
 }

@@ -5,13 +5,8 @@
 
 use crate::tally::MAX_MESSAGE;
 
-/// Cuts `text` to at most `max` characters, marking the cut with `…`.
-pub fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
-        None => text.to_owned(),
-    }
-}
+/// Cuts `text` to `max` characters, marking the cut with `…` (the shared helper).
+pub use stagegate_sdk::text::shorten;
 
 /// Message text on one line: whitespace runs (newlines included) become one space, and the
 /// result is cut to [`MAX_MESSAGE`] characters.

@@ -95,7 +95,7 @@ pub struct Secrets;
 /// The facts this plugin reports, with their docs, in report order.
 pub fn fact_specs() -> Vec<FactSpec> {
     vec![
-        FactSpec::long("inputs", "text files scanned"),
+        FactSpec::long("inputs", "text files scanned (every scanned file counts)"),
         FactSpec::long(
             "leaks",
             "credentials found, all kinds (documented examples and allowed fingerprints excluded)",

@@ -88,15 +88,8 @@ pub enum PlanError {
     },
 }
 
-/// Shortens attacker-controlled text for a message.
-pub fn shorten(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(limit).collect();
-    out.push('…');
-    out
-}
+/// Shortens attacker-controlled text for a message (the shared helper).
+pub use stagegate_sdk::text::shorten;
 
 /// Shows `word` only when it looks like a format word (lowercase letters, digits, `.`, `-`,
 /// at most 20 characters), else `…`: version strings and action names come from the input.

@@ -26,7 +26,11 @@ pub enum FactKind {
 
 /// Every fact the plugin reports: name, type, one-line doc.
 pub const FACTS: [(&str, FactKind, &str); 19] = [
-    ("inputs", FactKind::Long, "Terraform plan files read"),
+    (
+        "inputs",
+        FactKind::Long,
+        "Terraform plans parsed (a plan with no changes counts)",
+    ),
     (
         "resource_changes",
         FactKind::Long,

@@ -64,6 +64,28 @@ pub fn clip_bytes(text: &str, max: usize) -> String {
     out
 }
 
+/// The first `max` characters of `text`, followed by `…` when anything was
+/// cut (the mark is not counted in `max`): for untrusted text quoted in a
+/// message.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => {
+            let mut out = String::with_capacity(cut + ELLIPSIS.len_utf8());
+            out.push_str(text.get(..cut).unwrap_or_default());
+            out.push(ELLIPSIS);
+            out
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// `text` with every control character replaced by a space.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// [`clip`] that also replaces control characters by spaces: short, one-line
 /// text for a fact or a finding, where an escape would be noise.
 pub fn clip_plain(text: &str, max: usize) -> String {
@@ -125,6 +147,13 @@ mod tests {
         assert_eq!(clip_bytes("aé", 2), "a…");
         assert_eq!(clip_bytes("日本語", 4), "日…");
         assert_eq!(clip_bytes("日本語", 0), "…");
+    }
+
+    #[test]
+    fn shorten_marks_the_cut_beyond_max() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("ééé", 2), "éé…");
+        assert_eq!(plain("a\u{1b}b\n"), "a b ");
     }
 
     #[test]

@@ -138,6 +138,7 @@ impl Plugin for Vulns {
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
         let options = parse_config(&config)?;
         let mut inputs = Vec::with_capacity(artifacts.len());
+        let mut measured = 0;
         for artifact in &artifacts {
             let format = Format::from_kind(&artifact.kind).ok_or_else(|| {
                 format!(
@@ -153,9 +154,18 @@ impl Plugin for Vulns {
                 report.records.len(),
                 report.packages.len()
             ));
+            // An SBOM that lists no component and no vulnerability measured
+            // nothing; a scanner report counts even when the scan was clean.
+            if format != Format::CycloneDx
+                || !report.records.is_empty()
+                || !report.packages.is_empty()
+            {
+                measured += 1;
+            }
             inputs.push((artifact.path.clone(), report));
         }
-        let summary = summary::summarise(inputs, &options);
+        let mut summary = summary::summarise(inputs, &options);
+        summary.inputs = measured;
         Ok(facts(&summary).with_findings(findings(&summary)))
     }
 }
@@ -165,7 +175,8 @@ fn fact_specs() -> Vec<FactSpec> {
     vec![
         FactSpec::long(
             "inputs",
-            "number of vulnerability reports, SBOMs and VEX files read",
+            "vulnerability reports (Trivy, Grype, pip-audit: a clean scan counts) and CycloneDX \
+             files that list at least one component or vulnerability",
         ),
         FactSpec::long(
             "critical",

@@ -167,11 +167,7 @@ pub struct Report {
 
 /// Keeps at most [`MAX_TEXT`] characters of `text`, with control characters replaced by spaces.
 pub fn clip(text: &str) -> String {
-    text.trim()
-        .chars()
-        .take(MAX_TEXT)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    stagegate_sdk::text::clip_plain(text.trim(), MAX_TEXT)
 }
 
 /// The largest valid CVSS score (0 to 10) among `scores`.
@@ -203,7 +199,7 @@ mod tests {
 
     #[test]
     fn clip_bounds_and_cleans() {
-        assert_eq!(clip(&"x".repeat(5000)).len(), MAX_TEXT);
+        assert_eq!(clip(&"x".repeat(5000)).chars().count(), MAX_TEXT);
         assert_eq!(clip(" a\nb "), "a b");
     }
 
