@@ -259,3 +259,76 @@ pub fn evaluation(
     }
     Ok((facts, findings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(reads: Vec<wit::ArtifactKind>) -> wit::Metadata {
+        wit::Metadata {
+            name: "p".into(),
+            version: "1.0.0".into(),
+            description: String::new(),
+            reads,
+            facts: Vec::new(),
+        }
+    }
+
+    fn kind(matchers: Vec<wit::Matcher>) -> wit::ArtifactKind {
+        wit::ArtifactKind {
+            name: "k".into(),
+            matchers,
+        }
+    }
+
+    fn check(reads: Vec<wit::ArtifactKind>) -> Result<PluginMetadata, String> {
+        metadata("p", meta(reads), &Limits::default())
+    }
+
+    #[test]
+    fn pathological_globs_are_refused_not_crashes() {
+        let deep = format!("{}a{}", "{".repeat(5000), "}".repeat(5000));
+        let err = check(vec![kind(vec![wit::Matcher::Glob(deep)])]).unwrap_err();
+        assert!(err.contains("overlong glob"), "{err}");
+        let nested = format!("{}a{}", "{x,".repeat(5), "}".repeat(5));
+        let err = check(vec![kind(vec![wit::Matcher::Glob(nested)])]).unwrap_err();
+        assert!(err.contains("nests"), "{err}");
+        let classes = "[[[[[a]]]]]".to_owned();
+        assert!(check(vec![kind(vec![wit::Matcher::Glob(classes)])]).is_err());
+        for bad in ["{", "[", "a[b", "**/{a,b", "[z-a]", "\\"] {
+            let _ = check(vec![kind(vec![wit::Matcher::Glob(bad.into())])]);
+        }
+        let fine = check(vec![kind(vec![wit::Matcher::Glob(
+            "**/{a,b}/*.txt".into(),
+        )])])
+        .unwrap();
+        assert_eq!(fine.reads.len(), 1);
+    }
+
+    #[test]
+    fn declared_matchers_are_bounded() {
+        let many_kinds = (0..65).map(|_| kind(vec![wit::Matcher::AnyText])).collect();
+        assert!(check(many_kinds).unwrap_err().contains("64 artifact kinds"));
+        let many = (0..4)
+            .map(|_| kind((0..64).map(|_| wit::Matcher::AnyText).collect()))
+            .chain([kind(vec![wit::Matcher::AnyText])])
+            .collect();
+        assert!(check(many).unwrap_err().contains("more than 256"));
+        let keys = (0..65).map(|i| format!("k{i}")).collect();
+        assert!(check(vec![kind(vec![wit::Matcher::JsonKeys(keys)])]).is_err());
+        assert!(check(vec![kind(vec![wit::Matcher::JsonKeys(Vec::new())])]).is_err());
+        let long = "x".repeat(257);
+        for m in [
+            wit::Matcher::XmlRoot(long.clone()),
+            wit::Matcher::TextPrefix(long.clone()),
+            wit::Matcher::YamlKeys(vec![long.clone()]),
+        ] {
+            assert!(check(vec![kind(vec![m])]).is_err());
+        }
+        let bad_name = wit::ArtifactKind {
+            name: "Bad Kind\u{1b}".into(),
+            matchers: vec![wit::Matcher::AnyText],
+        };
+        assert!(check(vec![bad_name]).unwrap_err().contains("artifact kind"));
+    }
+}
