@@ -68,7 +68,7 @@ pub enum DecisionError {
     #[error("policy parameters: {0}")]
     Params(String),
     /// Strict validation failed.
-    #[error("policies do not validate against the schema:\n{0}")]
+    #[error("policies do not validate against the schema: {0}")]
     Validation(String),
 }
 
@@ -274,13 +274,15 @@ impl Policies {
             for error in result.validation_errors() {
                 let id = error.policy_id().to_string();
                 let file = origin.get(&id).map_or("?", String::as_str);
-                let _ = write!(text, "  policy `{id}` ({file}): {error}");
+                if !text.is_empty() {
+                    text.push_str(" | ");
+                }
+                let _ = write!(text, "policy `{id}` ({file}): {error}");
                 if let Some(help) = error.help() {
                     let _ = write!(text, "; help: {help}");
                 }
-                text.push('\n');
             }
-            return Err(DecisionError::Validation(text.trim_end().to_owned()));
+            return Err(DecisionError::Validation(text));
         }
 
         Ok(Policies {

@@ -62,12 +62,9 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
         w.blank()?;
         w.line(&[Part::Lit("errors")])?;
         for error in &report.errors {
-            // Multi-line errors (validation lists one policy per line) keep
-            // their lines; each is still one safe line of its own.
-            for (i, line) in error.lines().enumerate() {
-                let bullet = if i == 0 { "  - " } else { "    " };
-                w.line(&[Part::Lit(bullet), Part::Text(line.trim_start())])?;
-            }
+            // One line each: an error may quote a plugin's text, whose line
+            // breaks are shown, never obeyed.
+            w.line(&[Part::Lit("  - "), Part::Text(error)])?;
         }
     }
     facts(&mut w, report)?;
