@@ -655,37 +655,24 @@ fn a_plugin_cannot_hang_or_flood_the_host() {
         "hang guard"
     );
 
-    let config = hostile_config(cfg.path(), "flood-empty-logs", "");
-    let (run, json) = json_check(b.path(), "prod", Some(&config));
-    assert_eq!(run.code, 2);
-    assert!(
-        json["errors"]
-            .to_string()
-            .contains("exceeded its output limit"),
-        "{}",
-        run.all()
-    );
-    assert!(
-        run.stdout.len() < 4 * 1024 * 1024,
-        "the report stays small: {} bytes",
-        run.stdout.len()
-    );
-
-    let config = hostile_config(cfg.path(), "flood-report", "");
-    let (run, json) = json_check(b.path(), "prod", Some(&config));
-    assert_eq!(run.code, 2);
-    assert!(
-        json["errors"]
-            .to_string()
-            .contains("exceeded its share of the report"),
-        "{}",
-        run.all()
-    );
-    assert!(
-        run.stdout.len() < 4 * 1024 * 1024,
-        "the report stays small: {} bytes",
-        run.stdout.len()
-    );
+    for (mode, limit) in [
+        ("flood-empty-logs", "exceeded its output limit"),
+        ("flood-report", "exceeded its share of the report"),
+    ] {
+        let config = hostile_config(cfg.path(), mode, "");
+        let (run, json) = json_check(b.path(), "prod", Some(&config));
+        assert_eq!(run.code, 2, "{mode}");
+        assert!(
+            json["errors"].to_string().contains(limit),
+            "{mode}: {}",
+            run.all()
+        );
+        assert!(
+            run.stdout.len() < 4 * 1024 * 1024,
+            "{mode}: the report stays small: {} bytes",
+            run.stdout.len()
+        );
+    }
 }
 
 /// Guarantee 11: No stage skipping unless configured.
