@@ -261,18 +261,10 @@ fn evaluate_all(
                 .name(format!("stagegate-plugin-{}", plugin.meta.name))
                 .spawn(move || {
                     let plugin = Arc::clone(job.plugin_arc());
-                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run()))
-                        .unwrap_or_else(|panic| {
-                            Job::abandoned(
-                                &plugin,
-                                artifacts,
-                                started.elapsed(),
-                                format!(
-                                    "could not be evaluated: the host thread running it panicked ({})",
-                                    panic_message(panic.as_ref())
-                                ),
-                            )
-                        });
+                    let run = guarded(
+                        || job.run(),
+                        |why| Job::abandoned(&plugin, artifacts, started.elapsed(), why),
+                    );
                     let _ = tx.send((index, run));
                 });
             match spawned {
@@ -337,6 +329,17 @@ fn evaluate_all(
             })
         })
         .collect()
+}
+
+/// Runs `work`; a panic in it (a bug of the host) becomes `failed(why)`, a
+/// failed plugin run, so the gate reports "cannot decide" instead of dying.
+fn guarded<T>(work: impl FnOnce() -> T, failed: impl FnOnce(String) -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        failed(format!(
+            "could not be evaluated: the host thread running it panicked ({})",
+            panic_message(panic.as_ref())
+        ))
+    })
 }
 
 /// The text of a panic payload.
@@ -427,5 +430,20 @@ fn resolve_stages(config: &GateConfig, request: &GateRequest) -> Result<String, 
             )),
             Some(_) => Ok(from.clone()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_worker_becomes_a_failure() {
+        let outcome: Result<u8, String> = guarded(|| panic!("index out of range"), Err);
+        let why = outcome.unwrap_err();
+        assert!(why.contains("panicked (index out of range)"), "{why}");
+        let formatted: Result<u8, String> = guarded(|| panic!("bad {}", 7), Err);
+        assert!(formatted.unwrap_err().contains("bad 7"));
+        assert_eq!(guarded(|| Ok::<u8, String>(3), Err), Ok(3));
     }
 }
