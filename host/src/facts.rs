@@ -78,25 +78,6 @@ impl FactValue {
             (value, _) => serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
         }
     }
-
-    /// A short human rendering.
-    pub fn display(&self) -> String {
-        match self {
-            FactValue::Bool(b) => b.to_string(),
-            FactValue::Long(n) => n.to_string(),
-            FactValue::String(s) => format!("{s:?}"),
-            FactValue::Set(set) if set.is_empty() => "[]".to_owned(),
-            FactValue::Set(set) => {
-                let shown: Vec<String> = set.iter().take(3).map(|s| format!("{s:?}")).collect();
-                let more = set.len().saturating_sub(3);
-                if more > 0 {
-                    format!("[{}, +{more} more]", shown.join(", "))
-                } else {
-                    format!("[{}]", shown.join(", "))
-                }
-            }
-        }
-    }
 }
 
 /// The checked facts of one plugin, by name.
@@ -262,11 +243,7 @@ fn canonical_decimal(s: &str) -> Option<String> {
 
 /// At most 64 characters of an untrusted string, for error messages.
 pub fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(64).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    stagegate_text::shorten(s, 64)
 }
 
 #[cfg(test)]
