@@ -48,6 +48,38 @@ pub struct Spot {
 /// Minimum base64 characters of key material for a private-key block to count.
 pub const MIN_KEY_MATERIAL: usize = 16;
 
+/// Lines after a private-key header that are read before an unended block is closed.
+pub const MAX_BLOCK_LINES: usize = 1000;
+
+/// What one line after a private-key header is to the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockLine {
+    /// The `-----END …` line: it closes the block and belongs to it.
+    End,
+    /// A line of base64 key material.
+    Material,
+    /// A `Proc-Type:`/`DEK-Info:` header or a blank line before any material.
+    Header,
+    /// Anything else: the block is over before this line.
+    Outside,
+}
+
+/// Classifies a line (`trimmed` of surrounding whitespace) of a multi-line
+/// private-key block; `material_seen` when key material came before it. The
+/// `secrets` plugin and [`redact`](crate::redact()) follow blocks with this one
+/// rule, so both end a block at the same line.
+pub fn block_line(trimmed: &str, material_seen: bool) -> BlockLine {
+    if trimmed.starts_with("-----END") {
+        BlockLine::End
+    } else if !trimmed.is_empty() && trimmed.chars().all(is_base64_char) {
+        BlockLine::Material
+    } else if !material_seen && (trimmed.is_empty() || trimmed.contains(':')) {
+        BlockLine::Header
+    } else {
+        BlockLine::Outside
+    }
+}
+
 /// Every candidate in `text`. When `complete` is false the window was cut
 /// inside a line, and matches touching its end are left to the next window.
 pub fn detect(rules: &Rules, text: &str, complete: bool) -> Vec<Spot> {

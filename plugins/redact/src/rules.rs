@@ -81,6 +81,11 @@ const JWT: &str = r"(?:^|[^A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,
 const GENERIC: &str = r#"(?i)([A-Za-z0-9_.-]*(?:passw(?:or)?d|pwd|[_.-]pass|secret|token|credentials?|creds|auth|[A-Za-z0-9_.-]key))(?:\\?["'])?[ \t]*(?:=>|:=|=|:)[ \t]*(?:![A-Za-z0-9!:/._-]*[ \t]+)?(\\"[^"\\\n]*\\"|"[^"\n]*"|'[^'\n]*'|`[^`\n]*`|[^\s"'`,;]+)"#;
 /// A 40-character base64 run: the shape of an AWS secret access key.
 const AWS_SECRET_SHAPE: &str = r"(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{40})";
+/// A cheap first look: every rule above, and the AWS secret-key context,
+/// needs one of these words somewhere in the text. A text without any of them
+/// (most text) is passed without running the set. Only literals, so the regex
+/// engine runs it as a fast multi-substring search.
+const ANCHORS: &str = r"(?i:pass|pwd|secret|token|cred|auth|key|aws)|AKIA|ASIA|gh[pousr]_|github_pat_|gl[a-z]{2,6}-|GR1348941|xox[baprs]-|hooks\.slack\.com|eyJ|-----BEGIN";
 /// The end of an armored key block.
 const END_ARMOR: &str = r"-----END [A-Z0-9_ -]{0,100}-----";
 
@@ -95,6 +100,8 @@ pub struct Rules {
     pub aws_secret_shape: Regex,
     /// End of an armored block.
     pub end_armor: Regex,
+    /// Words one of which every rule needs: when none is in a text, no rule matches.
+    pub anchors: Regex,
 }
 
 impl Rules {
@@ -122,6 +129,7 @@ impl Rules {
                 .collect::<Result<_, _>>()?,
             aws_secret_shape: Regex::new(AWS_SECRET_SHAPE)?,
             end_armor: Regex::new(END_ARMOR)?,
+            anchors: Regex::new(ANCHORS)?,
         })
     }
 
@@ -165,6 +173,36 @@ mod tests {
                 .next()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn every_rule_needs_an_anchor() {
+        let rules = Rules::new().unwrap();
+        let samples = [
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "id AKIAZ7Q2LW8KD0PVB7XM",
+            "SecretAccessKey: Zx9q2Lw8Kd0pVb7Xm4Rt6Yu1Io3Pa5Sd7Fg9Hj2K",
+            "ghs_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+            "glagent-Zx9Lw2Qp8Rt5Yu1Io3PaXX",
+            "GR1348941Zx9Lw2Qp8Rt5Yu1Io3Pa",
+            "xoxs-1234567890-abc",
+            "https://hooks.slack.com/services/T0000/B0000/abcdefghij",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4eTcifQ.sig",
+            "DB_PASSWD=x",
+            "PWD=x",
+            "smtp_pass: x",
+            "client_secret=x",
+            "x-auth-token: x",
+            "CREDENTIALS=x",
+            "creds: x",
+            "basic_auth: x",
+            "signing-key: x",
+        ];
+        for sample in samples {
+            assert!(rules.set.is_match(sample), "{sample}");
+            assert!(rules.anchors.is_match(sample), "{sample}");
+        }
+        assert!(!rules.anchors.is_match("assert '\"z\"' == 'z' at line 3"));
     }
 
     #[test]

@@ -276,3 +276,46 @@ fn no_matched_value_is_ever_echoed() {
         }
     }
 }
+
+/// The host's redactor and this plugin share their detectors: for every fixture,
+/// the redacted file holds none of the values the scanner found in it, and
+/// shows each finding's exact fingerprint in their place.
+#[test]
+fn redacting_a_fixture_hides_every_value_the_scanner_finds() {
+    for exp in &EXPECTED {
+        let (report, values) = scan(&[exp.file], Config::default());
+        let bytes = std::fs::read(format!("{DIR}/{}", exp.file)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let redacted = stagegate_redact::redact(&text);
+        for value in &values {
+            assert!(
+                !redacted.contains(value.as_str()),
+                "{}: a value the scanner found survives redaction (fingerprint `{}`)",
+                exp.file,
+                stagegate_redact::value::fingerprint(value)
+            );
+        }
+        for leak in &report.findings {
+            assert!(
+                redacted.contains(&leak.fingerprint),
+                "{}:{}: the {} fingerprint `{}` is not where its value was",
+                exp.file,
+                leak.line,
+                leak.kind.name(),
+                leak.fingerprint
+            );
+        }
+        assert_eq!(
+            stagegate_redact::contains_secret(&text),
+            !values.is_empty(),
+            "{}",
+            exp.file
+        );
+        assert_eq!(
+            stagegate_redact::redact(&redacted),
+            redacted,
+            "{}: redaction is idempotent",
+            exp.file
+        );
+    }
+}

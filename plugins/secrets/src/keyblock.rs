@@ -11,12 +11,12 @@
 //! hashed as it streams by; no line is stored (outside test builds), and a
 //! block gives up after [`MAX_LINES`].
 
-use crate::detect::MIN_KEY_MATERIAL;
+use crate::detect::{BlockLine, MAX_BLOCK_LINES, MIN_KEY_MATERIAL, block_line};
 use crate::hit::{Hit, Kind};
 use crate::value::Fingerprint;
 
 /// Lines after the header after which a block that has not ended is closed.
-pub const MAX_LINES: usize = 1000;
+pub const MAX_LINES: usize = MAX_BLOCK_LINES;
 
 /// An open key block.
 #[derive(Debug, Clone)]
@@ -67,23 +67,17 @@ impl KeyBlock {
         if !whole || self.lines > MAX_LINES {
             return Fed::Closed(self.close());
         }
-        if trimmed.starts_with("-----END") {
-            return Fed::Closed(self.close());
-        }
-        let base64 = !trimmed.is_empty()
-            && trimmed
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=');
-        if base64 {
-            self.material += trimmed.len();
-            self.fingerprint
-                .get_or_insert_with(|| Fingerprint::new(trimmed))
-                .update(trimmed.as_bytes());
-            #[cfg(test)]
-            self.value.push_str(trimmed);
-        } else if !(self.material == 0 && (trimmed.is_empty() || trimmed.contains(':'))) {
-            // Neither key material nor a header/blank line before it: the block is over.
-            return Fed::Closed(self.close());
+        match block_line(trimmed, self.material > 0) {
+            BlockLine::End | BlockLine::Outside => return Fed::Closed(self.close()),
+            BlockLine::Header => {}
+            BlockLine::Material => {
+                self.material += trimmed.len();
+                self.fingerprint
+                    .get_or_insert_with(|| Fingerprint::new(trimmed))
+                    .update(trimmed.as_bytes());
+                #[cfg(test)]
+                self.value.push_str(trimmed);
+            }
         }
         Fed::Open(self)
     }
