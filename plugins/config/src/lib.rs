@@ -93,7 +93,7 @@ pub const GLOBS: [&str; 26] = [
 const FACTS: [(&str, &str); 11] = [
     (
         "inputs",
-        "configuration files from which at least one setting was read",
+        "configuration files from which at least one setting was read (an empty file, or one of comments only, does not count)",
     ),
     ("settings", "settings (flattened keys) read over all files"),
     (
@@ -163,26 +163,39 @@ impl Plugin for Config {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let settings = Settings::parse(&config)?;
-        let limits = yaml::Limits {
-            max_file_bytes: settings.max_file_mib * 1024 * 1024,
-            ..yaml::Limits::default()
-        };
-        let mut report = Report::new(settings.max_findings);
-        let mut inputs = 0usize;
-        for artifact in &artifacts {
-            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
-            let before = report.entries;
-            let format = parse::read_config(reader, &artifact.path, &limits, &mut report)
-                .map_err(|e| e.to_string())?;
-            stagegate_sdk::log::debug(&format!("`{}` read as {}", artifact.path, format.name()));
-            // A file from which no setting was read measured nothing.
-            if report.entries > before {
-                inputs += 1;
-            }
-        }
-        Ok(to_evaluation(inputs, report))
+        let files = artifacts.iter().map(|a| (a.path.clone(), a.text_reader()));
+        evaluate_files(files, &config, &mut |line| stagegate_sdk::log::debug(line))
     }
+}
+
+/// What the plugin's `evaluate` does, without the host: reads every configuration file,
+/// given as its path and a reader (UTF-8; the plugin transcodes UTF-16 and UTF-32 first), and
+/// reports the facts; `log` receives one line per file. A file counts in `inputs` only when at
+/// least one setting was read from it: an empty file, or one of comments only, measured
+/// nothing.
+pub fn evaluate_files<R: std::io::Read>(
+    files: impl IntoIterator<Item = (String, std::io::Result<R>)>,
+    config: &str,
+    log: &mut dyn FnMut(&str),
+) -> Result<Evaluation, String> {
+    let settings = Settings::parse(config)?;
+    let limits = yaml::Limits {
+        max_file_bytes: settings.max_file_mib * 1024 * 1024,
+        ..yaml::Limits::default()
+    };
+    let mut report = Report::new(settings.max_findings);
+    let mut inputs = 0usize;
+    for (path, reader) in files {
+        let reader = reader.map_err(|e| e.to_string())?;
+        let before = report.entries;
+        let format =
+            parse::read_config(reader, &path, &limits, &mut report).map_err(|e| e.to_string())?;
+        log(&format!("`{path}` read as {}", format.name()));
+        if report.entries > before {
+            inputs += 1;
+        }
+    }
+    Ok(to_evaluation(inputs, report))
 }
 
 /// Turns a report into the declared facts (every one, always) and findings.
@@ -273,5 +286,52 @@ mod tests {
                 .message
                 .ends_with("fix: disable external entity and DTD resolution in the XML parser")
         );
+    }
+
+    fn inputs_of(files: Vec<(String, std::io::Result<&[u8]>)>) -> i64 {
+        let evaluation = evaluate_files(files, "{}", &mut |_| {}).unwrap();
+        match evaluation
+            .facts
+            .iter()
+            .find(|f| f.name == "inputs")
+            .map(|f| &f.value)
+        {
+            Some(FactValue::Long(n)) => *n,
+            other => panic!("inputs: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn files_from_which_no_setting_was_read_are_not_inputs() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/config");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != "SOURCES.md")
+            .collect();
+        names.sort();
+        let files: Vec<(String, Vec<u8>)> = names
+            .iter()
+            .map(|n| (n.clone(), std::fs::read(format!("{dir}/{n}")).unwrap()))
+            .collect();
+        // Every real configuration file sets something.
+        for (name, bytes) in &files {
+            assert_eq!(inputs_of(vec![(name.clone(), Ok(&bytes[..]))]), 1, "{name}");
+        }
+        let all = files.iter().map(|(n, b)| (n.clone(), Ok(&b[..]))).collect();
+        assert_eq!(inputs_of(all), files.len() as i64);
+        // Empty files and files of comments or empty sections only.
+        for (path, text) in [
+            ("app/.env", ""),
+            ("app/.env", "# nothing configured yet\n\n"),
+            ("config/application.yml", "# defaults apply\n---\n"),
+            ("config/settings.json", "{}"),
+            ("grafana.ini", "; comment\n[server]\n"),
+        ] {
+            let files = vec![(path.to_owned(), Ok(text.as_bytes()))];
+            assert_eq!(inputs_of(files), 0, "{path}: {text:?}");
+        }
+        let one = vec![("app/.env".to_owned(), Ok(&b"PORT=8080\n"[..]))];
+        assert_eq!(inputs_of(one), 1);
     }
 }

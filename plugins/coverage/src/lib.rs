@@ -86,34 +86,57 @@ impl Plugin for CoveragePlugin {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let config = Config::parse(&config)?;
-        let mut coverage = Coverage::default();
-        let mut inputs = 0usize;
-        for artifact in &artifacts {
-            let input = artifact.reader().map_err(|e| e.to_string())?;
-            let report = match read_report(&artifact.kind, input, &artifact.path) {
-                Ok(report) => report,
-                Err(skip @ ParseError::NotCoverage { .. }) => {
-                    log::warn(&skip.to_string());
-                    continue;
-                }
-                Err(error) => return Err(error.to_string()),
-            };
-            // A report that covers no line measured nothing: it is not
-            // evidence (an empty c8 or nyc report would otherwise pass a
-            // coverage requirement).
-            if report.has_line_data() {
-                inputs += 1;
-            } else {
-                log::info(&format!(
-                    "`{}` covers no line: not counted as an input",
-                    artifact.path
-                ));
-            }
-            coverage.merge(report);
-        }
-        Ok(report::evaluation(&coverage, inputs, &config))
+        let reports = artifacts
+            .iter()
+            .map(|a| (a.path.clone(), a.kind.clone(), a.reader()));
+        evaluate_reports(reports, &config, &mut |note| match note {
+            Note::Skipped(line) => log::warn(&line),
+            Note::Empty(line) => log::info(&line),
+        })
     }
+}
+
+/// A line the evaluation logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// An input that is not a coverage report was skipped.
+    Skipped(String),
+    /// A report covers no line: read, but not counted as an input.
+    Empty(String),
+}
+
+/// What the plugin's `evaluate` does, without the host: reads every report, given as its
+/// path, its artifact kind and a reader, merges them and reports the facts. A report counts
+/// in `inputs` only when it covers at least one line ([`Coverage::lines_total`] > 0): an empty
+/// c8 or nyc report measured nothing, and would otherwise meet a coverage requirement.
+pub fn evaluate_reports<R: BufRead>(
+    reports: impl IntoIterator<Item = (String, String, std::io::Result<R>)>,
+    config: &str,
+    log: &mut dyn FnMut(Note),
+) -> Result<Evaluation, String> {
+    let config = Config::parse(config)?;
+    let mut coverage = Coverage::default();
+    let mut inputs = 0usize;
+    for (path, kind, input) in reports {
+        let input = input.map_err(|e| e.to_string())?;
+        let report = match read_report(&kind, input, &path) {
+            Ok(report) => report,
+            Err(skip @ ParseError::NotCoverage { .. }) => {
+                log(Note::Skipped(skip.to_string()));
+                continue;
+            }
+            Err(error) => return Err(error.to_string()),
+        };
+        if report.lines_total() > 0 {
+            inputs += 1;
+        } else {
+            log(Note::Empty(format!(
+                "`{path}` covers no line: not counted as an input"
+            )));
+        }
+        coverage.merge(report);
+    }
+    Ok(report::evaluation(&coverage, inputs, &config))
 }
 
 stagegate_sdk::export!(CoveragePlugin);

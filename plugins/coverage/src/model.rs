@@ -147,6 +147,15 @@ impl Coverage {
         self.files.entry(normalise_path(path)).or_default()
     }
 
+    /// Lines the coverage covers (counted or not), per file and as a whole: what
+    /// `lines_total` reports for it alone.
+    pub fn lines_total(&self) -> u64 {
+        self.files
+            .values()
+            .map(|f| f.line_counts().total)
+            .fold(self.unattributed_lines.total, u64::saturating_add)
+    }
+
     /// True when any file carries line-level data.
     pub fn has_line_data(&self) -> bool {
         self.files.values().any(|f| !f.lines.is_empty())

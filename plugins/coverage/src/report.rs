@@ -60,8 +60,9 @@ pub fn fact_specs() -> Vec<FactSpec> {
     vec![
         FactSpec::long(
             "inputs",
-            "coverage reports (Cobertura XML, JaCoCo XML, LCOV) that cover at least one line; \
-             an empty report is not evidence",
+            "coverage reports (Cobertura XML, JaCoCo XML, LCOV) that count at least one line, \
+             covered or not (a 0% report counts); a report of no line, such as an empty c8 or \
+             nyc report, is not evidence",
         ),
         FactSpec::decimal(
             "line_rate",

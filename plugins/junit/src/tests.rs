@@ -116,14 +116,47 @@ fn reports_where_no_test_ran_are_not_inputs() {
     assert_eq!(long(&evaluation, "inputs"), 0);
     assert_eq!(long(&evaluation, "skipped"), 2);
     assert_eq!(long(&evaluation, "passed"), 0);
+    // Real reports: an empty CUnit run, JUnit 5 and jest reports with no test case, a pytest
+    // run whose every test is skipped. None ran a test, so none is evidence.
+    for name in [
+        "cunit_empty.xml",
+        "java-junit_empty.xml",
+        "jest-junit_empty-testsuite.xml",
+        "pytest-8.3.4_all-skipped.xml",
+    ] {
+        let evaluation = evaluate_reports(vec![fixture(name)], "{}").unwrap();
+        assert_eq!(long(&evaluation, "inputs"), 0, "{name}");
+        assert_eq!(long(&evaluation, "passed"), 0, "{name}");
+    }
+    let skipped = evaluate_reports(vec![fixture("pytest-8.3.4_all-skipped.xml")], "{}").unwrap();
+    assert_eq!(long(&skipped, "skipped"), 3);
+    // 10 disabled tests (counted as skipped) next to 6 passed, 4 failed and 2 errored: tests
+    // ran, so the report counts, once, and the empty CUnit report beside it does not.
     let reports = vec![
         fixture("junit_disabled-tests.xml"),
         fixture("cunit_empty.xml"),
     ];
     let evaluation = evaluate_reports(reports, "{}").unwrap();
-    let ran =
-        long(&evaluation, "passed") + long(&evaluation, "failed") + long(&evaluation, "errored");
-    assert_eq!(long(&evaluation, "inputs"), i64::from(ran > 0));
+    assert_eq!(long(&evaluation, "inputs"), 1);
+    assert_eq!(
+        [
+            long(&evaluation, "passed"),
+            long(&evaluation, "failed"),
+            long(&evaluation, "errored"),
+            long(&evaluation, "skipped")
+        ],
+        [6, 4, 2, 10]
+    );
+    // A single test that ran is enough, whatever its outcome.
+    for one in [
+        "<testsuite><testcase name=\"a\"/></testsuite>",
+        "<testsuite><testcase name=\"a\"><failure/></testcase><testcase name=\"b\"><skipped/></testcase></testsuite>",
+        "<testsuite><testcase name=\"a\"><error/></testcase></testsuite>",
+    ] {
+        let evaluation =
+            evaluate_reports(vec![("one.xml".to_owned(), Ok(one.as_bytes()))], "{}").unwrap();
+        assert_eq!(long(&evaluation, "inputs"), 1, "{one}");
+    }
 }
 
 #[test]

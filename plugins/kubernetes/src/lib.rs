@@ -18,6 +18,7 @@ use stagegate_sdk::{
     Artifact, ArtifactExt, ArtifactKind, Evaluation, FactSpec, Facts, Finding, Matcher, Metadata,
     Plugin, Severity,
 };
+use std::io::BufRead;
 
 /// The plugin.
 pub struct Kubernetes;
@@ -65,7 +66,7 @@ impl Config {
 const FACTS: [(&str, &str); 15] = [
     (
         "inputs",
-        "manifest files holding at least one Kubernetes object",
+        "manifest files holding at least one Kubernetes object (a List's items count; a file of empty documents or an empty List does not)",
     ),
     (
         "objects",
@@ -155,28 +156,40 @@ impl Plugin for Kubernetes {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let config = Config::parse(&config)?;
-        let limits = yaml::Limits {
-            max_file_bytes: config.max_file_mib * 1024 * 1024,
-            ..yaml::Limits::default()
-        };
-        let mut report = Report::new(config.max_findings);
-        let mut inputs = 0usize;
-        for artifact in &artifacts {
-            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
-            let before = report.objects;
-            parse::read_manifests(reader, &artifact.path, &limits, &mut report)
-                .map_err(|e| e.to_string())?;
-            // A file without a Kubernetes object measured nothing.
-            if report.objects > before {
-                inputs += 1;
-            }
-        }
-        for note in &report.notes {
+        let files = artifacts.iter().map(|a| (a.path.clone(), a.text_reader()));
+        let (evaluation, notes) = evaluate_manifests(files, &config)?;
+        for note in &notes {
             stagegate_sdk::log::info(note);
         }
-        Ok(to_evaluation(inputs, report))
+        Ok(evaluation)
     }
+}
+
+/// What the plugin's `evaluate` does, without the host: reads every manifest file, given as
+/// its path and a reader, and returns the evaluation with the notes to log. A file counts in
+/// `inputs` only when it holds at least one Kubernetes object (the items of a `List` count
+/// one by one): a file of empty documents or an empty `List` measured nothing.
+pub fn evaluate_manifests<R: BufRead>(
+    files: impl IntoIterator<Item = (String, std::io::Result<R>)>,
+    config: &str,
+) -> Result<(Evaluation, Vec<String>), String> {
+    let config = Config::parse(config)?;
+    let limits = yaml::Limits {
+        max_file_bytes: config.max_file_mib * 1024 * 1024,
+        ..yaml::Limits::default()
+    };
+    let mut report = Report::new(config.max_findings);
+    let mut inputs = 0usize;
+    for (path, reader) in files {
+        let reader = reader.map_err(|e| e.to_string())?;
+        let before = report.objects;
+        parse::read_manifests(reader, &path, &limits, &mut report).map_err(|e| e.to_string())?;
+        if report.objects > before {
+            inputs += 1;
+        }
+    }
+    let notes = std::mem::take(&mut report.notes);
+    Ok((to_evaluation(inputs, report), notes))
 }
 
 /// Turns a report into the declared facts (every one, always) and findings.
@@ -256,5 +269,53 @@ mod tests {
                 other => panic!("unexpected {other:?}"),
             }
         }
+    }
+
+    fn inputs(files: Vec<(String, std::io::Result<&[u8]>)>) -> i64 {
+        let (evaluation, _) = evaluate_manifests(files, "{}").unwrap();
+        match evaluation
+            .facts
+            .iter()
+            .find(|f| f.name == "inputs")
+            .map(|f| &f.value)
+        {
+            Some(FactValue::Long(n)) => *n,
+            other => panic!("inputs: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn files_without_a_kubernetes_object_are_not_inputs() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/k8s");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".yaml") && !n.starts_with("NOT-RENDERED"))
+            .collect();
+        names.sort();
+        let bytes: Vec<(String, Vec<u8>)> = names
+            .iter()
+            .map(|n| (n.clone(), std::fs::read(format!("{dir}/{n}")).unwrap()))
+            .collect();
+        // Every real manifest holds objects: each counts once.
+        for (name, content) in &bytes {
+            assert_eq!(inputs(vec![(name.clone(), Ok(&content[..]))]), 1, "{name}");
+        }
+        let all = bytes.iter().map(|(n, c)| (n.clone(), Ok(&c[..]))).collect();
+        assert_eq!(inputs(all), bytes.len() as i64);
+        // Documents without an object: comments, empty documents, an empty List.
+        for empty in [
+            "",
+            "# rendered nothing\n---\n---\n",
+            "apiVersion: v1\nkind: List\nitems: []\n",
+        ] {
+            assert_eq!(
+                inputs(vec![("e.yaml".into(), Ok(empty.as_bytes()))]),
+                0,
+                "{empty:?}"
+            );
+        }
+        let one = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+        assert_eq!(inputs(vec![("c.yaml".into(), Ok(one.as_bytes()))]), 1);
     }
 }

@@ -51,7 +51,8 @@ pub fn parse_sarif<R: BufRead>(input: R, path: &str, tally: &mut Tally) -> Resul
             member,
         }),
         None => {
-            // `"runs": []` or `null`: the tool did not run, so nothing was measured.
+            // `"runs": []`, `null`, or runs naming no tool driver: no tool ran, so
+            // nothing was measured.
             if state.tally.runs > runs_before {
                 state.tally.inputs += 1;
             }

@@ -32,7 +32,7 @@ pub fn fact_specs() -> Vec<FactSpec> {
     vec![
         FactSpec::long(
             "inputs",
-            "SARIF 2.1.0 files with at least one run (a scan that ran counts, even with no result; `runs: []` does not)",
+            "SARIF 2.1.0 files with at least one run that names its tool driver (a scan that ran counts, even with no result; `runs: []` does not)",
         ),
         FactSpec::long(
             "open",

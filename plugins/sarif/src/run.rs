@@ -83,6 +83,8 @@ impl From<ReportingDescriptor> for Rule {
 /// One run being read.
 #[derive(Debug, Default)]
 pub(crate) struct Run {
+    /// The run names a `tool.driver`: a tool ran.
+    pub(crate) has_driver: bool,
     pub(crate) driver: Option<String>,
     pub(crate) driver_rules: Vec<Rule>,
     pub(crate) extensions: Vec<(Option<String>, Vec<Rule>)>,
@@ -115,6 +117,7 @@ impl Run {
 
     /// Records the run's `tool`.
     pub(crate) fn set_tool(&mut self, tool: Tool) {
+        self.has_driver = tool.driver.is_some();
         let (name, rules) = rules_of(tool.driver.unwrap_or_default());
         self.driver = name;
         self.driver_rules = rules;

@@ -115,9 +115,7 @@ impl<'de> Visitor<'de> for RunsSeed<'_, '_> {
         deserializer.deserialize_seq(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(RunSeed(&mut *self.0))?.is_some() {
-            self.0.tally.runs = self.0.tally.runs.saturating_add(1);
-        }
+        while seq.next_element_seed(RunSeed(&mut *self.0))?.is_some() {}
         Ok(())
     }
 }
@@ -154,6 +152,9 @@ impl<'de> Visitor<'de> for RunSeed<'_, '_> {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+        }
+        if run.has_driver {
+            self.0.tally.runs = self.0.tally.runs.saturating_add(1);
         }
         self.0.tally.finish_run(run, self.0.path);
         Ok(())

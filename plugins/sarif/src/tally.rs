@@ -43,9 +43,10 @@ pub struct ResultFinding {
 /// Everything counted over one or more SARIF files.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Tally {
-    /// SARIF files that hold at least one run: a scan that ran, whatever it found.
+    /// SARIF files that hold at least one run with a tool driver: a scan that ran, whatever
+    /// it found.
     pub inputs: u64,
-    /// Runs read, over all files.
+    /// Runs with a tool driver, over all files.
     pub runs: u64,
     /// Open results.
     pub open: u64,

@@ -322,3 +322,46 @@ fn other_versions_are_rejected_by_name() {
         );
     }
 }
+
+/// `inputs` counts the files with at least one run that names its tool driver: every real
+/// scan counts, a clean one too (Nessus with empty `results`); logs where no tool ran do not.
+#[test]
+fn inputs_count_files_with_a_run_of_a_named_tool() {
+    let dir = common::fixture("");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sarif"))
+        .collect();
+    names.sort();
+    let mut read = 0;
+    for name in &names {
+        // Logs of other SARIF versions are refused (tested above), not counted.
+        let Ok(tally) = parse(name) else { continue };
+        assert_eq!(tally.inputs, 1, "{name}");
+        assert!(tally.runs >= 1, "{name}");
+        read += 1;
+    }
+    assert!(read >= 20, "{read} fixtures read");
+    let clean = parse("sarif-sdk_nessus-no-results.sarif").unwrap();
+    assert_eq!((clean.inputs, clean.open), (1, 0));
+
+    for (runs, inputs) in [
+        ("[]", 0),
+        ("null", 0),
+        (r#"[{"results": []}]"#, 0),
+        (r#"[{"tool": {}, "results": []}]"#, 0),
+        (
+            r#"[{"tool": {"driver": {"name": "scan"}}, "results": []}]"#,
+            1,
+        ),
+        (
+            r#"[{"tool": {}}, {"tool": {"driver": {"name": "scan"}}}]"#,
+            1,
+        ),
+    ] {
+        let text = format!(r#"{{"version": "2.1.0", "runs": {runs}}}"#);
+        let tally = common::parse_text(&text).unwrap();
+        assert_eq!(tally.inputs, inputs, "{runs}");
+    }
+}

@@ -95,7 +95,10 @@ pub struct Secrets;
 /// The facts this plugin reports, with their docs, in report order.
 pub fn fact_specs() -> Vec<FactSpec> {
     vec![
-        FactSpec::long("inputs", "text files scanned (every scanned file counts)"),
+        FactSpec::long(
+            "inputs",
+            "text files scanned; every one counts, an empty file too (nothing in it could leak)",
+        ),
         FactSpec::long(
             "leaks",
             "credentials found, all kinds (documented examples and allowed fingerprints excluded)",

@@ -29,7 +29,7 @@ pub const FACTS: [(&str, FactKind, &str); 19] = [
     (
         "inputs",
         FactKind::Long,
-        "Terraform plans parsed (a plan with no changes counts)",
+        "Terraform plans parsed (a plan with no changes counts; a file that is not a plan is an error, not an input)",
     ),
     (
         "resource_changes",

@@ -380,3 +380,29 @@ fn several_plans_add_up() {
     assert_eq!(facts["open_admin_ports"], FactValue::Long(2));
     assert_eq!(facts["destroy_count"], FactValue::Long(3));
 }
+
+/// `inputs` counts the files that parsed as plans: a plan with no change is evidence that
+/// Terraform planned and found nothing to do; a file that is not a plan is an error, never a
+/// silent zero.
+#[test]
+fn a_plan_without_changes_is_an_input_and_a_non_plan_is_an_error() {
+    let facts = facts("tfjson_no-changes.json");
+    assert_eq!(facts["inputs"], FactValue::Long(1));
+    for change in ["creates", "updates", "deletes", "replaces"] {
+        assert_eq!(facts[change], FactValue::Long(0), "{change}");
+    }
+    // `terraform show -json` of a state, not a plan: refused.
+    let state =
+        r#"{"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}"#;
+    let error = plan::analyze(state.as_bytes(), "state.json").unwrap_err();
+    assert!(matches!(error, PlanError::NotAPlan { .. }), "{error}");
+    let names = ["tfjson_no-changes.json", "tfc_aws_29-creates.json"];
+    let analyses: Vec<_> = names
+        .iter()
+        .map(|n| {
+            plan::analyze(BufReader::new(File::open(format!("{DIR}/{n}")).unwrap()), n).unwrap()
+        })
+        .collect();
+    let facts: BTreeMap<_, _> = report::build(&analyses).facts.into_iter().collect();
+    assert_eq!(facts["inputs"], FactValue::Long(2));
+}

@@ -151,6 +151,7 @@ pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
         let children = std::mem::take(&mut component.components);
         stack.extend(children.into_iter().map(|c| (c, is_dependency)));
     }
+    out.scanned = (out.packages.len() + bom.vulnerabilities.len()) as u64;
     for vulnerability in bom.vulnerabilities {
         read_vulnerability(vulnerability, &by_ref, &mut out);
     }

@@ -12,8 +12,17 @@ use std::io::BufRead;
 #[derive(Deserialize)]
 struct Document {
     matches: Option<Vec<Match>>,
+    #[serde(default, deserialize_with = "nullable")]
+    source: Source,
     #[serde(rename = "ignoredMatches", default, deserialize_with = "nullable")]
     ignored: Vec<Match>,
+}
+
+/// What was scanned: only whether a target is named matters.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Source {
+    target: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -105,7 +114,11 @@ pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
             "`matches` is missing or null",
         ));
     };
-    let mut out = Report::default();
+    let mut out = Report {
+        scanned: u64::from(document.source.target.is_some())
+            + (matches.len() + document.ignored.len()) as u64,
+        ..Report::default()
+    };
     for m in matches {
         let record = to_record(m, path, false)?;
         out.packages.push(record.package.clone());

@@ -136,38 +136,47 @@ impl Plugin for Vulns {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let options = parse_config(&config)?;
-        let mut inputs = Vec::with_capacity(artifacts.len());
-        let mut measured = 0;
-        for artifact in &artifacts {
-            let format = Format::from_kind(&artifact.kind).ok_or_else(|| {
-                format!(
-                    "`{}` has kind `{}`, which the `vulns` plugin does not read",
-                    artifact.path, artifact.kind
-                )
-            })?;
-            let reader = artifact.reader().map_err(|e| e.to_string())?;
-            let report = read(format, reader, &artifact.path).map_err(|e| e.to_string())?;
-            log::debug(&format!(
-                "`{}`: {} vulnerability records, {} packages",
-                artifact.path,
-                report.records.len(),
-                report.packages.len()
-            ));
-            // An SBOM that lists no component and no vulnerability measured
-            // nothing; a scanner report counts even when the scan was clean.
-            if format != Format::CycloneDx
-                || !report.records.is_empty()
-                || !report.packages.is_empty()
-            {
-                measured += 1;
-            }
-            inputs.push((artifact.path.clone(), report));
-        }
-        let mut summary = summary::summarise(inputs, &options);
-        summary.inputs = measured;
-        Ok(facts(&summary).with_findings(findings(&summary)))
+        let inputs = artifacts
+            .iter()
+            .map(|a| (a.path.clone(), a.kind.clone(), a.reader()));
+        evaluate_inputs(inputs, &config, &mut |line| log::debug(line))
     }
+}
+
+/// What the plugin's `evaluate` does, without the host: reads every input, given as its
+/// path, its artifact kind and a reader, with the parser of its kind, and summarises them.
+/// `log` receives one line per input. An input counts in `inputs` when it names at least one
+/// scanned target, package or component ([`model::Report::scanned`]).
+pub fn evaluate_inputs<R: BufRead>(
+    inputs: impl IntoIterator<Item = (String, String, std::io::Result<R>)>,
+    config: &str,
+    log: &mut dyn FnMut(&str),
+) -> Result<Evaluation, String> {
+    let options = parse_config(config)?;
+    let mut reports = Vec::new();
+    let mut measured = 0usize;
+    for (path, kind, reader) in inputs {
+        let format = Format::from_kind(&kind).ok_or_else(|| {
+            format!("`{path}` has kind `{kind}`, which the `vulns` plugin does not read")
+        })?;
+        let reader = reader.map_err(|e| e.to_string())?;
+        let report = read(format, reader, &path).map_err(|e| e.to_string())?;
+        log(&format!(
+            "`{path}`: {} vulnerability records, {} packages, {} scanned targets",
+            report.records.len(),
+            report.packages.len(),
+            report.scanned
+        ));
+        // An SBOM without components, or a report naming nothing it scanned, measured
+        // nothing; a scan of a named target counts even when it found nothing.
+        if report.scanned > 0 {
+            measured += 1;
+        }
+        reports.push((path, report));
+    }
+    let mut summary = summary::summarise(reports, &options);
+    summary.inputs = measured;
+    Ok(facts(&summary).with_findings(findings(&summary)))
 }
 
 /// The declared facts, in the order [`facts`] returns them.
@@ -175,8 +184,9 @@ fn fact_specs() -> Vec<FactSpec> {
     vec![
         FactSpec::long(
             "inputs",
-            "vulnerability reports (Trivy, Grype, pip-audit: a clean scan counts) and CycloneDX \
-             files that list at least one component or vulnerability",
+            "inputs that name at least one scanned target, package or component: a Trivy or \
+             Grype scan of a named target counts even when clean; a CycloneDX file needs a \
+             component or vulnerability; a pip-audit report needs a dependency not skipped",
         ),
         FactSpec::long(
             "critical",

@@ -163,6 +163,11 @@ pub struct Report {
     pub records: Vec<Record>,
     /// Every package the input lists (SBOM components, scanned packages), for the typosquat check.
     pub packages: Vec<Package>,
+    /// How many things the input says were scanned or described: Trivy's artifact, result
+    /// targets and Kubernetes resources, Grype's source and matched packages, CycloneDX
+    /// components and vulnerabilities, pip-audit's audited (not skipped) dependencies. An input
+    /// naming none measured nothing and is no evidence; a clean scan of a named target is.
+    pub scanned: u64,
 }
 
 /// Keeps at most [`MAX_TEXT`] characters of `text`, with control characters replaced by spaces.

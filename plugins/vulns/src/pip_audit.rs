@@ -1,7 +1,8 @@
 //! Reads pip-audit's JSON output (`pip-audit -f json`, with or without `--aliases`, `--desc` and
 //! `--fix`). pip-audit gives no severity and no CVSS score, so its vulnerabilities are `unknown`
 //! unless deduplication merges them, through a stated alias, with another scanner's record that
-//! has a severity. Skipped dependencies are listed packages but carry no vulnerabilities.
+//! has a severity. Skipped dependencies are listed packages but carry no vulnerabilities, and
+//! were not audited: a report whose every dependency was skipped measured nothing.
 
 use crate::format::{Format, ParseError, nullable, read_json};
 use crate::model::{Ecosystem, Package, Record, Report, Severity, clip};
@@ -23,6 +24,9 @@ struct Dependency {
     version: String,
     #[serde(default, deserialize_with = "nullable")]
     vulns: Vec<Vulnerability>,
+    /// Set when pip-audit could not audit the dependency.
+    #[serde(default)]
+    skip_reason: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +52,7 @@ pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
     let _ = document.fixes;
     let mut out = Report::default();
     for dependency in dependencies {
+        out.scanned += u64::from(dependency.skip_reason.is_none());
         let package = Package::new(&dependency.name, &dependency.version, Some(Ecosystem::PyPi));
         for v in dependency.vulns {
             if v.id.trim().is_empty() {

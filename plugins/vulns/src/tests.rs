@@ -89,3 +89,99 @@ fn findings_convert_with_locations() {
     );
     assert_eq!(findings[0].line, None);
 }
+
+/// Evaluates fixtures through [`evaluate_inputs`], as the plugin evaluates artifacts.
+fn evaluate_fixtures(files: &[(Format, &str)]) -> Evaluation {
+    let inputs = files.iter().map(|(format, file)| {
+        let reader = std::fs::File::open(testing::path(*format, file)).map(std::io::BufReader::new);
+        ((*file).to_owned(), format.kind().to_owned(), reader)
+    });
+    evaluate_inputs(inputs, "{}", &mut |_| {}).unwrap()
+}
+
+fn long(evaluation: &Evaluation, name: &str) -> i64 {
+    match evaluation
+        .facts
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| &f.value)
+    {
+        Some(FactValue::Long(n)) => *n,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn inputs_count_only_reports_that_name_what_they_scanned() {
+    // Inputs that scanned nothing, or list nothing: an SBOM with no component (only the
+    // described image in `metadata`), a pip-audit run that skipped every dependency.
+    for (format, file) in [
+        (Format::CycloneDx, "conftest_cyclonedx-minimal.json"),
+        (Format::PipAudit, "pip-audit-2.10.1_all-skipped.json"),
+    ] {
+        let evaluation = evaluate_fixtures(&[(format, file)]);
+        assert_eq!(long(&evaluation, "inputs"), 0, "{file}");
+    }
+    // Every other fixture of every format names a target, package or component; clean
+    // scans among them (Trivy with only `ArtifactName`, Grype with no match) count.
+    let mut every = Vec::new();
+    for format in [
+        Format::Trivy,
+        Format::Grype,
+        Format::CycloneDx,
+        Format::PipAudit,
+    ] {
+        for file in testing::all(format) {
+            every.push((format, file));
+        }
+    }
+    let mut counted = 0;
+    for (format, file) in &every {
+        let evaluation = evaluate_fixtures(&[(*format, file.as_str())]);
+        let empty = [
+            "conftest_cyclonedx-minimal.json",
+            "pip-audit-2.10.1_all-skipped.json",
+        ];
+        let expected = i64::from(!empty.contains(&file.as_str()));
+        assert_eq!(long(&evaluation, "inputs"), expected, "{file}");
+        counted += expected;
+    }
+    let all: Vec<(Format, &str)> = every.iter().map(|(f, n)| (*f, n.as_str())).collect();
+    assert_eq!(long(&evaluate_fixtures(&all), "inputs"), counted);
+    let clean = evaluate_fixtures(&[
+        (Format::Trivy, "trivy_no-results.json"),
+        (Format::Grype, "grype_empty-matches.json"),
+    ]);
+    assert_eq!(long(&clean, "inputs"), 2);
+    assert_eq!(long(&clean, "critical") + long(&clean, "high"), 0);
+}
+
+#[test]
+fn inputs_that_name_nothing_are_not_evidence() {
+    let docs = [
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#,
+        r#"{"SchemaVersion": 2, "Results": []}"#,
+        r#"{"dependencies": [], "fixes": []}"#,
+        "[]",
+    ];
+    let kinds = [
+        "cyclonedx-json",
+        "trivy-json",
+        "pip-audit-json",
+        "trivy-json",
+    ];
+    let inputs = docs
+        .iter()
+        .zip(kinds)
+        .enumerate()
+        .map(|(i, (doc, kind))| (format!("doc{i}.json"), kind.to_owned(), Ok(doc.as_bytes())));
+    let evaluation = evaluate_inputs(inputs, "{}", &mut |_| {}).unwrap();
+    assert_eq!(long(&evaluation, "inputs"), 0);
+    let one = [(
+        "a.json".to_owned(),
+        "grype-json".to_owned(),
+        Ok(&br#"{"matches": [], "source": {"type": "image", "target": {"userInput": "alpine:3.20"}}}"#[..]),
+    )];
+    let evaluation = evaluate_inputs(one, "{}", &mut |_| {}).unwrap();
+    assert_eq!(long(&evaluation, "inputs"), 1);
+}

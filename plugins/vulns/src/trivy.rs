@@ -47,6 +47,8 @@ struct TrivyReport {
     schema_version: Option<i64>,
     #[serde(rename = "ClusterName", default)]
     cluster_name: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "ArtifactName", default, deserialize_with = "nullable")]
+    artifact_name: String,
     #[serde(rename = "Results", default, deserialize_with = "nullable")]
     results: Vec<TrivyResult>,
     #[serde(rename = "Resources", default, deserialize_with = "nullable")]
@@ -145,6 +147,7 @@ struct ModifiedFinding {
 
 /// Reads one Trivy JSON output from `reader`; `path` names it in errors.
 pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
+    let mut scanned = 0u64;
     let results = match read_json::<Document>(reader, path, Format::Trivy)? {
         Document::Legacy(results) => results,
         Document::Report(report) => {
@@ -167,6 +170,8 @@ pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
                     ));
                 }
             }
+            scanned += u64::from(!report.artifact_name.trim().is_empty());
+            scanned += (report.resources.len() + report.cluster_vulnerabilities.len()) as u64;
             let nested = report
                 .resources
                 .into_iter()
@@ -178,8 +183,10 @@ pub fn parse(reader: impl BufRead, path: &str) -> Result<Report, ParseError> {
     };
     let mut out = Report::default();
     for result in results {
+        scanned += u64::from(!result.target.trim().is_empty());
         read_result(result, path, &mut out)?;
     }
+    out.scanned = scanned;
     Ok(out)
 }
 
