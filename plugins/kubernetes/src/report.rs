@@ -195,8 +195,8 @@ impl Report {
         if self.images.len() >= MAX_IMAGES {
             return;
         }
-        let kept: String = image.chars().take(MAX_IMAGE_CHARS).collect();
-        self.images.insert(kept);
+        let kept = stagegate_sdk::text::prefix(image, MAX_IMAGE_CHARS);
+        self.images.insert(kept.to_owned());
     }
 
     /// Keeps a note on something skipped, bounded by the finding cap.

@@ -321,7 +321,7 @@ fn generic(start: usize, matched: &str) -> Option<Spot> {
         role: Role::Generic,
         example: is_known_example(value),
         span,
-        detail: key.chars().take(64).collect(),
+        detail: stagegate_text::prefix(key, 64).to_owned(),
         canonical: None,
     })
 }

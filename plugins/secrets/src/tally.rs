@@ -119,7 +119,7 @@ impl Report {
             self.kinds.insert(hit.kind.name().to_owned());
             if self.files.len() < MAX_FILES {
                 self.files
-                    .insert(path.chars().take(MAX_PATH_CHARS).collect());
+                    .insert(stagegate_sdk::text::prefix(path, MAX_PATH_CHARS).to_owned());
             }
         }
         if self.findings.len() < MAX_FINDINGS {

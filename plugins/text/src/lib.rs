@@ -3,7 +3,8 @@
 //! Two jobs, both on untrusted text, both without panics and without reading
 //! further into a string than they keep:
 //!
-//! - [`clip`] and [`clip_bytes`] bound a string's length, marking a cut with `…`;
+//! - [`clip`], [`clip_bytes`], [`shorten`] and [`clip_plain`] bound a string's
+//!   length, marking a cut with `…`; [`prefix`] bounds it without a mark;
 //! - [`visible`] makes one line for a person: every control character (C0, C1,
 //!   DEL, line and paragraph separators) and every bidirectional override or
 //!   isolate becomes a visible `\u{…}` escape, so the text cannot move the
@@ -86,6 +87,16 @@ pub fn plain(text: &str) -> String {
         .collect()
 }
 
+/// At most `max` characters of `text`, borrowed, without a mark: for a bounded
+/// value kept in a set or a name quoted in an error, where `…` would change
+/// the value. Reads no further into `text` than it keeps.
+pub fn prefix(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => text.get(..cut).unwrap_or(text),
+        None => text,
+    }
+}
+
 /// [`clip`] that also replaces control characters by spaces: short, one-line
 /// text for a fact or a finding, where an escape would be noise.
 pub fn clip_plain(text: &str, max: usize) -> String {
@@ -154,6 +165,15 @@ mod tests {
         assert_eq!(shorten("abc", 3), "abc");
         assert_eq!(shorten("ééé", 2), "éé…");
         assert_eq!(plain("a\u{1b}b\n"), "a b ");
+    }
+
+    #[test]
+    fn prefix_keeps_at_most_max_characters_unmarked() {
+        assert_eq!(prefix("abc", 3), "abc");
+        assert_eq!(prefix("abc", 2), "ab");
+        assert_eq!(prefix("日本語", 1), "日");
+        assert_eq!(prefix("é", 0), "");
+        assert_eq!(prefix("", 5), "");
     }
 
     #[test]

@@ -109,7 +109,7 @@ fn describe(error: &serde_json::Error) -> String {
         // Odd parts sit between double quotes: input text.
         scrubbed.push_str(if index % 2 == 1 { "\"…\"" } else { part });
     }
-    let mut message: String = scrubbed.chars().take(MAX_MESSAGE).collect();
+    let mut message = stagegate_sdk::text::prefix(&scrubbed, MAX_MESSAGE).to_owned();
     if error.line() > 0 {
         message.push_str(&position);
     }

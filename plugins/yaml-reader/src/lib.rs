@@ -399,7 +399,9 @@ fn stop_error(stop: StreamStop) -> YamlError {
         StreamStop::Io(message) => YamlError::Io(message),
         StreamStop::NotUtf8 { offset } => YamlError::NotUtf8(offset),
         StreamStop::TooLarge { limit } => YamlError::TooLarge(limit),
-        StreamStop::Version(version) => YamlError::Version(version.chars().take(32).collect()),
+        StreamStop::Version(version) => {
+            YamlError::Version(stagegate_text::prefix(&version, 32).to_owned())
+        }
     }
 }
 

@@ -39,7 +39,7 @@ pub fn read_dotenv(text: &str, sink: &mut dyn FnMut(Entry)) -> Result<(), LineEr
                 line: number,
                 message: format!(
                     "`{}` is not a variable name",
-                    key.chars().take(40).collect::<String>()
+                    stagegate_sdk::text::prefix(key, 40)
                 ),
             });
         }
