@@ -334,4 +334,51 @@ mod tests {
         let one = vec![("app/.env".to_owned(), Ok(&b"PORT=8080\n"[..]))];
         assert_eq!(inputs_of(one), 1);
     }
+
+    fn long_fact(evaluation: &Evaluation, name: &str) -> i64 {
+        match evaluation
+            .facts
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| &f.value)
+        {
+            Some(FactValue::Long(n)) => *n,
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn utf16_files_with_a_byte_order_mark_are_read() {
+        use stagegate_sdk::text::bom::BomReader;
+        // What Windows PowerShell's `Out-File` writes: UTF-16LE with a mark, CRLF lines.
+        let env = "# app settings\r\nDEBUG=true\r\nPOSTGRES_PASSWORD=postgres\r\n";
+        for little_endian in [true, false] {
+            let mut bytes = if little_endian {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in env.encode_utf16() {
+                bytes.extend(if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let files = vec![("app/.env".to_owned(), Ok(BomReader::new(&bytes[..])))];
+            let evaluation = evaluate_files(files, "{}", &mut |_| {}).unwrap();
+            assert_eq!(long_fact(&evaluation, "inputs"), 1, "{little_endian}");
+            assert_eq!(long_fact(&evaluation, "settings"), 2, "{little_endian}");
+            assert_eq!(
+                long_fact(&evaluation, "debug_enabled"),
+                1,
+                "{little_endian}"
+            );
+            assert_eq!(
+                long_fact(&evaluation, "default_credentials"),
+                1,
+                "{little_endian}"
+            );
+        }
+    }
 }

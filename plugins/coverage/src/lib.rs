@@ -88,7 +88,7 @@ impl Plugin for CoveragePlugin {
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
         let reports = artifacts
             .iter()
-            .map(|a| (a.path.clone(), a.kind.clone(), a.reader()));
+            .map(|a| (a.path.clone(), a.kind.clone(), a.text_reader()));
         evaluate_reports(reports, &config, &mut |note| match note {
             Note::Skipped(line) => log::warn(&line),
             Note::Empty(line) => log::info(&line),

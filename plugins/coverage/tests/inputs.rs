@@ -129,3 +129,45 @@ fn empty_reports_are_logged() {
         )]
     );
 }
+
+/// `text` as UTF-16 with its byte-order mark.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
+#[test]
+fn utf16_reports_with_a_byte_order_mark_are_read() {
+    use stagegate_sdk::text::bom::BomReader;
+    for name in [
+        "coverage-py_sqlparse-0.6.1.lcov",
+        "cobertura-2.1.1_java.xml",
+        "jacoco-0.8.3_java.xml",
+    ] {
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let (plain, _) = evaluate_fixtures(&[name]);
+        for little_endian in [true, false] {
+            let bytes = utf16(&text, little_endian);
+            let reader = Ok(BufReader::new(BomReader::new(&bytes[..])));
+            let reports = [(name.to_owned(), kind_of(name).to_owned(), reader)];
+            let evaluation = evaluate_reports(reports, "{}", &mut |_| {}).unwrap();
+            assert_eq!(
+                format!("{:?}", evaluation.facts),
+                format!("{:?}", plain.facts),
+                "{name} {little_endian}"
+            );
+            assert_eq!(long(&evaluation, "inputs"), 1);
+        }
+    }
+}

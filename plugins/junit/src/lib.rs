@@ -196,7 +196,7 @@ impl Plugin for Junit {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let reports = artifacts.iter().map(|a| (a.path.clone(), a.reader()));
+        let reports = artifacts.iter().map(|a| (a.path.clone(), a.text_reader()));
         evaluate_reports(reports, &config)
     }
 }

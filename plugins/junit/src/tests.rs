@@ -246,3 +246,34 @@ fn a_bad_report_fails_the_evaluation_naming_it() {
         "{error}"
     );
 }
+
+#[test]
+fn utf16_reports_with_a_byte_order_mark_are_read() {
+    use stagegate_sdk::text::bom::BomReader;
+    // What .NET and PowerShell tools write: UTF-16 with a mark and a matching declaration.
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<testsuite name=\"s\">\r\n\
+               <testcase classname=\"C\" name=\"ok\"/>\r\n\
+               <testcase classname=\"C\" name=\"bad\"><failure message=\"é ✗\"/></testcase>\r\n\
+               </testsuite>\r\n";
+    for little_endian in [true, false] {
+        let mut bytes = if little_endian {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in xml.encode_utf16() {
+            bytes.extend(if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        let reader = BufReader::new(BomReader::new(Cursor::new(bytes)));
+        let evaluation =
+            evaluate_reports(vec![("TEST-utf16.xml".to_owned(), Ok(reader))], "{}").unwrap();
+        assert_eq!(long(&evaluation, "inputs"), 1, "{little_endian}");
+        assert_eq!(long(&evaluation, "passed"), 1, "{little_endian}");
+        assert_eq!(names(&evaluation), ["C.bad"], "{little_endian}");
+        assert_eq!(evaluation.findings[0].line, Some(4), "{little_endian}");
+    }
+}

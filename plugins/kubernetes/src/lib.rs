@@ -318,4 +318,44 @@ mod tests {
         let one = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
         assert_eq!(inputs(vec![("c.yaml".into(), Ok(one.as_bytes()))]), 1);
     }
+
+    #[test]
+    fn utf16_manifests_with_a_byte_order_mark_are_read() {
+        use stagegate_sdk::text::bom::BomReader;
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: débug\nspec:\n  containers:\n  - name: c\n    image: busybox\n    securityContext:\n      privileged: true\n";
+        for little_endian in [true, false] {
+            let mut bytes = if little_endian {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in yaml.encode_utf16() {
+                bytes.extend(if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let files = vec![(
+                "pod.yaml".to_owned(),
+                Ok(std::io::BufReader::new(BomReader::new(&bytes[..]))),
+            )];
+            let (evaluation, _) = evaluate_manifests(files, "{}").unwrap();
+            let long = |name: &str| match evaluation
+                .facts
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| &f.value)
+            {
+                Some(FactValue::Long(n)) => *n,
+                other => panic!("{name}: {other:?}"),
+            };
+            assert_eq!(
+                (long("inputs"), long("objects"), long("privileged")),
+                (1, 1, 1),
+                "{little_endian}"
+            );
+            assert_eq!(evaluation.findings[0].line, Some(10), "{little_endian}");
+        }
+    }
 }

@@ -54,7 +54,7 @@ impl Plugin for SarifPlugin {
         Config::parse(&config)?;
         let mut tally = Tally::default();
         for artifact in &artifacts {
-            let input = artifact.reader().map_err(|e| e.to_string())?;
+            let input = artifact.text_reader().map_err(|e| e.to_string())?;
             parse_sarif(input, &artifact.path, &mut tally).map_err(|e| e.to_string())?;
         }
         Ok(report::evaluation(&tally))

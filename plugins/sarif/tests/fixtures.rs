@@ -365,3 +365,37 @@ fn inputs_count_files_with_a_run_of_a_named_tool() {
         assert_eq!(tally.inputs, inputs, "{runs}");
     }
 }
+
+/// `text` as UTF-16 with its byte-order mark.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
+#[test]
+fn utf16_logs_with_a_byte_order_mark_are_read() {
+    use stagegate_sdk::text::bom::BomReader;
+    for name in ["trivy_alpine-310.sarif", "sarif-sdk_utf8-bom.sarif"] {
+        let text = std::fs::read_to_string(common::fixture(name)).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        let plain = counts(&parse(name).unwrap());
+        for little_endian in [true, false] {
+            let bytes = utf16(text, little_endian);
+            let reader = std::io::BufReader::new(BomReader::new(&bytes[..]));
+            let tally = stagegate_plugin_sarif::parse_one(reader, name).unwrap();
+            assert_eq!(counts(&tally), plain, "{name} {little_endian}");
+            assert_eq!(tally.inputs, 1);
+        }
+    }
+}

@@ -6,7 +6,8 @@
 //! Files are streamed in windows of at most 64 KiB of whole lines; longer lines
 //! are cut into overlapping pieces, so neither file size nor line length
 //! changes the memory used. Invalid UTF-8 is decoded lossily and scanned; a
-//! file with a UTF-16 or UTF-32 byte-order mark is transcoded first.
+//! file with a UTF-16 or UTF-32 byte-order mark is transcoded first, and its raw
+//! bytes are scanned too (see [`scan_file`]).
 //!
 //! # What counts
 //!
@@ -83,10 +84,12 @@ mod malformed_tests;
 use config::Config;
 use hit::Level;
 use scanner::Scanner;
+use stagegate_sdk::text::bom::{BomReader, Encoding};
 use stagegate_sdk::{
     Artifact, ArtifactExt, ArtifactKind, Evaluation, FactSpec, Facts, Finding, Matcher, Metadata,
     Plugin, Severity,
 };
+use std::io::{self, BufReader, Read};
 use tally::{MAX_FINDINGS, Report};
 
 /// The `secrets` plugin.
@@ -170,14 +173,38 @@ impl Plugin for Secrets {
         let config = Config::parse(&config).map_err(|e| e.to_string())?;
         let mut scanner = Scanner::new(config).map_err(|e| e.to_string())?;
         for artifact in &artifacts {
-            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
-            scanner
-                .scan(&artifact.path, reader)
-                .map_err(|e| e.to_string())?;
+            scan_file(&mut scanner, &artifact.path, artifact.text_reader(), || {
+                artifact.reader()
+            })?;
         }
         let report = scanner.finish();
         Ok(facts(&report).with_findings(findings(&report)))
     }
+}
+
+/// Scans one file as the plugin does: `text` is the file as UTF-8 (a file with a UTF-16 or
+/// UTF-32 byte-order mark transcoded, as [`ArtifactExt::text_reader`] gives it). When a mark
+/// announced UTF-16 or UTF-32, the raw bytes from `raw` are scanned as well, so that two
+/// bytes put in front of a UTF-8 file (which would transcode it to nonsense) cannot hide a
+/// credential; a credential found in both views counts once.
+///
+/// # Errors
+/// When a reader cannot be opened or fails before the end of the file.
+pub fn scan_file<T: Read, R: Read>(
+    scanner: &mut Scanner,
+    path: &str,
+    text: io::Result<BufReader<BomReader<T>>>,
+    raw: impl FnOnce() -> io::Result<R>,
+) -> Result<(), String> {
+    let mut text = text.map_err(|e| e.to_string())?;
+    scanner.scan(path, &mut text).map_err(|e| e.to_string())?;
+    if text.get_ref().encoding() != Encoding::Utf8 {
+        let raw = raw().map_err(|e| e.to_string())?;
+        scanner
+            .scan_again(path, BufReader::with_capacity(64 * 1024, raw))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The declared facts, every one of them, from a report.

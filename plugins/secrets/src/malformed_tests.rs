@@ -192,3 +192,66 @@ fn read_failure_names_the_file() {
         "`dir/x.log` could not be read: device went away"
     );
 }
+
+/// `text` as UTF-16 with its byte-order mark.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
+/// Scans `bytes` as one file the way the plugin reads an artifact.
+fn scan_as_plugin(bytes: &[u8]) -> Report {
+    use stagegate_sdk::text::bom::BomReader;
+    let mut scanner = Scanner::new(Config::default()).unwrap();
+    let text = Ok(BufReader::new(BomReader::new(bytes)));
+    crate::scan_file(&mut scanner, "deploy/.env", text, || Ok(bytes)).unwrap();
+    scanner.finish()
+}
+
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_transcoded() {
+    let env = format!("# written by PowerShell\r\nAPP_ENV=prod\r\nGITHUB_TOKEN={GH1}\r\n");
+    for little_endian in [true, false] {
+        let bytes = utf16(&env, little_endian);
+        // Read as bytes, the NULs between the characters hide the token.
+        assert_eq!(scan_bytes(&bytes).github_tokens, 0);
+        let r = scan_as_plugin(&bytes);
+        assert_eq!(r.inputs, 1);
+        assert_eq!(lines_of(&r), vec![(3, "github-token")], "{little_endian}");
+        assert!(!r.findings[0].message().contains(&GH1[4..]));
+    }
+    // Beyond the first window, the line numbers still hold.
+    let long = format!("{}token: {GH2}\n", "# filler line of text\n".repeat(10_000));
+    let r = scan_as_plugin(&utf16(&long, true));
+    assert_eq!(lines_of(&r), vec![(10_001, "github-token")]);
+}
+
+#[test]
+fn a_byte_order_mark_cannot_hide_utf8_text() {
+    // `FF FE` in front of UTF-8 text makes it "UTF-16": the transcoding is nonsense, but
+    // the raw bytes are scanned too, and a credential found in both views counts once.
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend_from_slice(format!("GITHUB_TOKEN={GH1}\n").as_bytes());
+    let r = scan_as_plugin(&bytes);
+    assert_eq!((r.inputs, r.github_tokens, r.leaks), (1, 1, 1));
+    // Even-length UTF-8 text padded so that both views decode: still one finding.
+    let mut both = utf16(&format!("a={GH3}\n"), true);
+    both.extend_from_slice(format!("\n{GH3}\n").as_bytes());
+    let r = scan_as_plugin(&both);
+    assert_eq!(r.github_tokens, 1, "{:?}", lines_of(&r));
+    // A UTF-8 byte-order mark is only dropped: no second view.
+    let mut utf8 = b"\xEF\xBB\xBF".to_vec();
+    utf8.extend_from_slice(format!("k: {GH4}\n").as_bytes());
+    assert_eq!(lines_of(&scan_as_plugin(&utf8)), vec![(1, "github-token")]);
+}

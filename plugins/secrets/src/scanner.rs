@@ -68,6 +68,11 @@ pub struct Scanner {
 struct Sink {
     allow: BTreeSet<String>,
     report: Report,
+    /// Fingerprints found in the current file (bounded), so that a second view of
+    /// it ([`Scanner::scan_again`]) does not count them twice.
+    this_file: HashSet<String>,
+    /// The current scan is a second view of the file.
+    again: bool,
     /// Every value a hit was made from, kept in test builds only.
     #[cfg(test)]
     seen_values: Vec<String>,
@@ -76,6 +81,13 @@ struct Sink {
 impl Sink {
     fn record(&mut self, path: &str, hits: &mut Vec<Hit>) {
         for hit in hits.drain(..) {
+            if self.again {
+                if self.this_file.contains(&hit.fingerprint) {
+                    continue;
+                }
+            } else if self.this_file.len() < MAX_VALUES_PER_WINDOW {
+                self.this_file.insert(hit.fingerprint.clone());
+            }
             #[cfg(test)]
             self.seen_values.push(hit.value.clone());
             let allowed = self.allow.contains(&hit.fingerprint);
@@ -106,6 +118,8 @@ impl Scanner {
             sink: Sink {
                 allow: config.allow_fingerprints,
                 report: Report::default(),
+                this_file: HashSet::new(),
+                again: false,
                 #[cfg(test)]
                 seen_values: Vec::new(),
             },
@@ -118,6 +132,25 @@ impl Scanner {
     /// When the reader fails before the end of the file.
     pub fn scan<R: BufRead>(&mut self, path: &str, reader: R) -> Result<(), ScanError> {
         self.sink.report.inputs += 1;
+        self.sink.this_file.clear();
+        self.sink.again = false;
+        self.scan_view(path, reader)
+    }
+
+    /// Scans another view of the file last given to [`Scanner::scan`] (its raw bytes, when
+    /// that scan read a transcoding): no input is counted, and a credential already found
+    /// in the file is not counted again.
+    ///
+    /// # Errors
+    /// When the reader fails before the end of the file.
+    pub fn scan_again<R: BufRead>(&mut self, path: &str, reader: R) -> Result<(), ScanError> {
+        self.sink.again = true;
+        let scanned = self.scan_view(path, reader);
+        self.sink.again = false;
+        scanned
+    }
+
+    fn scan_view<R: BufRead>(&mut self, path: &str, reader: R) -> Result<(), ScanError> {
         let first_finding = self.sink.report.findings.len();
         let mut file = FileScan {
             rules: &self.rules,

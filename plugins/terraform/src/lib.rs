@@ -92,7 +92,7 @@ impl Plugin for Terraform {
         parse_config(&config)?;
         let mut files = Vec::with_capacity(artifacts.len());
         for artifact in &artifacts {
-            let reader = artifact.reader().map_err(|e| e.to_string())?;
+            let reader = artifact.text_reader().map_err(|e| e.to_string())?;
             let analysis = plan::analyze(reader, &artifact.path).map_err(|e| e.to_string())?;
             files.push(analysis);
         }

@@ -406,3 +406,37 @@ fn a_plan_without_changes_is_an_input_and_a_non_plan_is_an_error() {
     let facts: BTreeMap<_, _> = report::build(&analyses).facts.into_iter().collect();
     assert_eq!(facts["inputs"], FactValue::Long(2));
 }
+
+/// `text` as UTF-16 with its byte-order mark.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
+#[test]
+fn utf16_plans_with_a_byte_order_mark_are_read() {
+    use stagegate_sdk::text::bom::BomReader;
+    let name = "tf-1.15_envs_update-replace-delete.json";
+    let text = std::fs::read_to_string(format!("{DIR}/{name}")).unwrap();
+    let plain = facts(name);
+    for little_endian in [true, false] {
+        let bytes = utf16(&text, little_endian);
+        let analysis = plan::analyze(BufReader::new(BomReader::new(&bytes[..])), name).unwrap();
+        let got: BTreeMap<_, _> = report::build(std::slice::from_ref(&analysis))
+            .facts
+            .into_iter()
+            .collect();
+        assert_eq!(got, plain, "{little_endian}");
+    }
+}

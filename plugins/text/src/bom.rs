@@ -170,6 +170,14 @@ pub struct BomReader<R> {
     buf: Vec<u8>,
 }
 
+impl<R> BomReader<R> {
+    /// The encoding the stream's byte-order mark announced; UTF-8 until the first
+    /// bytes are read, and when there is no mark.
+    pub fn encoding(&self) -> Encoding {
+        self.transcoder.encoding()
+    }
+}
+
 impl<R: Read> BomReader<R> {
     /// Transcodes `inner`.
     pub fn new(inner: R) -> Self {
@@ -253,6 +261,18 @@ mod tests {
         for bytes in [le, be, le32, be32, utf8, text.as_bytes().to_vec()] {
             assert_eq!(read_all(&bytes), text);
         }
+    }
+
+    #[test]
+    fn the_reader_tells_the_encoding_it_found() {
+        let mut reader = BomReader::new(&[0xFE, 0xFF, 0, b'a'][..]);
+        assert_eq!(reader.encoding(), Encoding::Utf8, "nothing read yet");
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        assert_eq!((text.as_str(), reader.encoding()), ("a", Encoding::Utf16Be));
+        let mut plain = BomReader::new(&b"\xEF\xBB\xBFa"[..]);
+        plain.read_to_string(&mut text).unwrap();
+        assert_eq!(plain.encoding(), Encoding::Utf8);
     }
 
     #[test]

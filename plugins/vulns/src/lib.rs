@@ -138,7 +138,7 @@ impl Plugin for Vulns {
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
         let inputs = artifacts
             .iter()
-            .map(|a| (a.path.clone(), a.kind.clone(), a.reader()));
+            .map(|a| (a.path.clone(), a.kind.clone(), a.text_reader()));
         evaluate_inputs(inputs, &config, &mut |line| log::debug(line))
     }
 }

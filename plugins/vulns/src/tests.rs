@@ -185,3 +185,40 @@ fn inputs_that_name_nothing_are_not_evidence() {
     let evaluation = evaluate_inputs(one, "{}", &mut |_| {}).unwrap();
     assert_eq!(long(&evaluation, "inputs"), 1);
 }
+
+/// `text` as UTF-16 with its byte-order mark.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
+#[test]
+fn utf16_reports_with_a_byte_order_mark_are_read() {
+    use stagegate_sdk::text::bom::BomReader;
+    let file = "trivy_debian-buster-image.json";
+    let text = std::fs::read_to_string(testing::path(Format::Trivy, file)).unwrap();
+    let plain = evaluate_fixtures(&[(Format::Trivy, file)]);
+    for little_endian in [true, false] {
+        let bytes = utf16(&text, little_endian);
+        let reader = Ok(std::io::BufReader::new(BomReader::new(&bytes[..])));
+        let inputs = [(file.to_owned(), "trivy-json".to_owned(), reader)];
+        let evaluation = evaluate_inputs(inputs, "{}", &mut |_| {}).unwrap();
+        assert_eq!(
+            format!("{:?}", evaluation.facts),
+            format!("{:?}", plain.facts),
+            "{little_endian}"
+        );
+        assert_eq!(long(&evaluation, "critical"), long(&plain, "critical"));
+    }
+}
