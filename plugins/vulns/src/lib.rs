@@ -119,8 +119,11 @@ impl Plugin for Vulns {
                         keys(&["ClusterName", "Resources"]),
                         // Trivy before 0.20 wrote a top-level array of
                         // results; the host matches the keys of its first
-                        // object (`Vulnerabilities` is omitted when empty).
+                        // object. `Target` is always there; `Type` from 0.9
+                        // on (when `Vulnerabilities` is omitted if empty),
+                        // `Vulnerabilities` (`null` when empty) before it.
                         keys(&["Target", "Type"]),
+                        keys(&["Target", "Vulnerabilities"]),
                         keys(&["ClusterName", "Vulnerabilities"]),
                     ],
                 ),

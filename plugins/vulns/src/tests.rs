@@ -222,3 +222,77 @@ fn utf16_reports_with_a_byte_order_mark_are_read() {
         assert_eq!(long(&evaluation, "critical"), long(&plain, "critical"));
     }
 }
+
+/// The host's `json-keys` rule: the document's top-level object, or the first element of a
+/// top-level array when that is an object, holds every listed key.
+fn json_keys_match(document: &serde_json::Value, keys: &[String]) -> bool {
+    let object = match document {
+        serde_json::Value::Array(items) => items.first(),
+        other => Some(other),
+    };
+    object
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|o| keys.iter().all(|k| o.contains_key(k)))
+}
+
+/// The kinds of this plugin whose matchers take `document`.
+fn kinds_matching(document: &serde_json::Value) -> Vec<String> {
+    Vulns::describe()
+        .reads
+        .into_iter()
+        .filter(|kind| {
+            kind.matchers.iter().any(|m| match m {
+                Matcher::JsonKeys(keys) => json_keys_match(document, keys),
+                _ => false,
+            })
+        })
+        .map(|kind| kind.name)
+        .collect()
+}
+
+#[test]
+fn legacy_trivy_lists_are_recognised_and_read_through_the_evaluation() {
+    let file = "trivy_legacy-list-format.json";
+    let text = std::fs::read_to_string(testing::path(Format::Trivy, file)).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(kinds_matching(&document), ["trivy-json"]);
+    // Legacy lists with an empty first result: `Vulnerabilities` omitted (0.9 to 0.19) or
+    // `null` (before 0.9, when there was no `Type`).
+    for legacy in [
+        r#"[{"Target": "alpine:3.10 (alpine 3.10.2)", "Type": "alpine"}]"#,
+        r#"[{"Target": "alpine:3.10 (alpine 3.10.2)", "Vulnerabilities": null}]"#,
+    ] {
+        let document: serde_json::Value = serde_json::from_str(legacy).unwrap();
+        assert_eq!(kinds_matching(&document), ["trivy-json"], "{legacy}");
+        let inputs = [(
+            "legacy.json".to_owned(),
+            "trivy-json".to_owned(),
+            Ok(legacy.as_bytes()),
+        )];
+        let evaluation = evaluate_inputs(inputs, "{}", &mut |_| {}).unwrap();
+        assert_eq!(long(&evaluation, "inputs"), 1, "{legacy}");
+    }
+    // Every other fixture keeps its kind, and no other JSON fixture is taken for Trivy.
+    for format in [
+        Format::Trivy,
+        Format::Grype,
+        Format::CycloneDx,
+        Format::PipAudit,
+    ] {
+        for name in testing::all(format) {
+            let text = std::fs::read_to_string(testing::path(format, &name)).unwrap();
+            let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(kinds_matching(&document), [format.kind()], "{name}");
+        }
+    }
+    // Read the way the plugin reads an artifact of that kind.
+    let evaluation = evaluate_fixtures(&[(Format::Trivy, file)]);
+    assert_eq!(long(&evaluation, "inputs"), 1);
+    let counts = ["critical", "high", "medium", "low", "unknown"].map(|n| long(&evaluation, n));
+    assert_eq!(counts, [0, 18, 9, 65, 1]);
+    let max_cvss = evaluation.facts.iter().find(|f| f.name == "max_cvss");
+    assert!(
+        matches!(max_cvss.map(|f| &f.value), Some(FactValue::Decimal(d)) if d == "10.0"),
+        "{max_cvss:?}"
+    );
+}
