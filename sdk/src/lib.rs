@@ -144,6 +144,27 @@ pub mod log {
     }
 }
 
+/// Looking facts up in an [`Evaluation`], for a plugin's own tests.
+pub trait EvaluationExt {
+    /// The value of the fact `name`, if the evaluation holds it.
+    fn fact(&self, name: &str) -> Option<&FactValue>;
+    /// The value of the `Long` fact `name`, if the evaluation holds one.
+    fn long(&self, name: &str) -> Option<i64>;
+}
+
+impl EvaluationExt for Evaluation {
+    fn fact(&self, name: &str) -> Option<&FactValue> {
+        self.facts.iter().find(|f| f.name == name).map(|f| &f.value)
+    }
+
+    fn long(&self, name: &str) -> Option<i64> {
+        match self.fact(name) {
+            Some(FactValue::Long(n)) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 /// Reading an artifact through the sandbox's read-only bundle view.
 pub trait ArtifactExt {
     /// The path of the artifact inside the sandbox (`/bundle/<path>`).

@@ -290,15 +290,8 @@ mod tests {
 
     fn inputs_of(files: Vec<(String, std::io::Result<&[u8]>)>) -> i64 {
         let evaluation = evaluate_files(files, "{}", &mut |_| {}).unwrap();
-        match evaluation
-            .facts
-            .iter()
-            .find(|f| f.name == "inputs")
-            .map(|f| &f.value)
-        {
-            Some(FactValue::Long(n)) => *n,
-            other => panic!("inputs: {other:?}"),
-        }
+        stagegate_sdk::EvaluationExt::long(&evaluation, "inputs")
+            .unwrap_or_else(|| panic!("inputs is not a Long fact"))
     }
 
     #[test]
@@ -336,15 +329,8 @@ mod tests {
     }
 
     fn long_fact(evaluation: &Evaluation, name: &str) -> i64 {
-        match evaluation
-            .facts
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| &f.value)
-        {
-            Some(FactValue::Long(n)) => *n,
-            other => panic!("{name}: {other:?}"),
-        }
+        stagegate_sdk::EvaluationExt::long(evaluation, name)
+            .unwrap_or_else(|| panic!("{name} is not a Long fact"))
     }
 
     #[test]
@@ -353,18 +339,7 @@ mod tests {
         // What Windows PowerShell's `Out-File` writes: UTF-16LE with a mark, CRLF lines.
         let env = "# app settings\r\nDEBUG=true\r\nPOSTGRES_PASSWORD=postgres\r\n";
         for little_endian in [true, false] {
-            let mut bytes = if little_endian {
-                vec![0xFF, 0xFE]
-            } else {
-                vec![0xFE, 0xFF]
-            };
-            for unit in env.encode_utf16() {
-                bytes.extend(if little_endian {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                });
-            }
+            let bytes = stagegate_sdk::text::bom::utf16_with_mark(env, little_endian);
             let files = vec![("app/.env".to_owned(), Ok(BomReader::new(&bytes[..])))];
             let evaluation = evaluate_files(files, "{}", &mut |_| {}).unwrap();
             assert_eq!(long_fact(&evaluation, "inputs"), 1, "{little_endian}");

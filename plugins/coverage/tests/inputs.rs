@@ -14,18 +14,11 @@ use std::io::{self, BufReader};
 
 use common::{fixture, kind_of};
 use stagegate_plugin_coverage::{KIND_COBERTURA, KIND_LCOV, Note, evaluate_reports};
-use stagegate_sdk::{Evaluation, FactValue};
+use stagegate_sdk::Evaluation;
 
 fn long(evaluation: &Evaluation, name: &str) -> i64 {
-    match evaluation
-        .facts
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| &f.value)
-    {
-        Some(FactValue::Long(n)) => *n,
-        other => panic!("{name}: {other:?}"),
-    }
+    stagegate_sdk::EvaluationExt::long(evaluation, name)
+        .unwrap_or_else(|| panic!("{name} is not a Long fact"))
 }
 
 /// Evaluates committed fixtures, returning the evaluation and what it logged.
@@ -130,22 +123,7 @@ fn empty_reports_are_logged() {
     );
 }
 
-/// `text` as UTF-16 with its byte-order mark.
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    bytes
-}
+use stagegate_sdk::text::bom::utf16_with_mark as utf16;
 
 #[test]
 fn utf16_reports_with_a_byte_order_mark_are_read() {

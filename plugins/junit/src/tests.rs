@@ -19,15 +19,8 @@ fn fixture(name: &str) -> (String, io::Result<BufReader<File>>) {
 }
 
 fn long(evaluation: &Evaluation, name: &str) -> i64 {
-    match evaluation
-        .facts
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| &f.value)
-    {
-        Some(FactValue::Long(v)) => *v,
-        other => panic!("fact {name}: {other:?}"),
-    }
+    stagegate_sdk::EvaluationExt::long(evaluation, name)
+        .unwrap_or_else(|| panic!("fact {name} is not a Long fact"))
 }
 
 fn names(evaluation: &Evaluation) -> Vec<String> {
@@ -256,18 +249,7 @@ fn utf16_reports_with_a_byte_order_mark_are_read() {
                <testcase classname=\"C\" name=\"bad\"><failure message=\"é ✗\"/></testcase>\r\n\
                </testsuite>\r\n";
     for little_endian in [true, false] {
-        let mut bytes = if little_endian {
-            vec![0xFF, 0xFE]
-        } else {
-            vec![0xFE, 0xFF]
-        };
-        for unit in xml.encode_utf16() {
-            bytes.extend(if little_endian {
-                unit.to_le_bytes()
-            } else {
-                unit.to_be_bytes()
-            });
-        }
+        let bytes = stagegate_sdk::text::bom::utf16_with_mark(xml, little_endian);
         let reader = BufReader::new(BomReader::new(Cursor::new(bytes)));
         let evaluation =
             evaluate_reports(vec![("TEST-utf16.xml".to_owned(), Ok(reader))], "{}").unwrap();

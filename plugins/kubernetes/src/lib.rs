@@ -273,15 +273,8 @@ mod tests {
 
     fn inputs(files: Vec<(String, std::io::Result<&[u8]>)>) -> i64 {
         let (evaluation, _) = evaluate_manifests(files, "{}").unwrap();
-        match evaluation
-            .facts
-            .iter()
-            .find(|f| f.name == "inputs")
-            .map(|f| &f.value)
-        {
-            Some(FactValue::Long(n)) => *n,
-            other => panic!("inputs: {other:?}"),
-        }
+        stagegate_sdk::EvaluationExt::long(&evaluation, "inputs")
+            .unwrap_or_else(|| panic!("inputs is not a Long fact"))
     }
 
     #[test]
@@ -324,31 +317,15 @@ mod tests {
         use stagegate_sdk::text::bom::BomReader;
         let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: débug\nspec:\n  containers:\n  - name: c\n    image: busybox\n    securityContext:\n      privileged: true\n";
         for little_endian in [true, false] {
-            let mut bytes = if little_endian {
-                vec![0xFF, 0xFE]
-            } else {
-                vec![0xFE, 0xFF]
-            };
-            for unit in yaml.encode_utf16() {
-                bytes.extend(if little_endian {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                });
-            }
+            let bytes = stagegate_sdk::text::bom::utf16_with_mark(yaml, little_endian);
             let files = vec![(
                 "pod.yaml".to_owned(),
                 Ok(std::io::BufReader::new(BomReader::new(&bytes[..]))),
             )];
             let (evaluation, _) = evaluate_manifests(files, "{}").unwrap();
-            let long = |name: &str| match evaluation
-                .facts
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| &f.value)
-            {
-                Some(FactValue::Long(n)) => *n,
-                other => panic!("{name}: {other:?}"),
+            let long = |name: &str| {
+                stagegate_sdk::EvaluationExt::long(&evaluation, name)
+                    .unwrap_or_else(|| panic!("{name} is not a Long fact"))
             };
             assert_eq!(
                 (long("inputs"), long("objects"), long("privileged")),

@@ -366,22 +366,7 @@ fn inputs_count_files_with_a_run_of_a_named_tool() {
     }
 }
 
-/// `text` as UTF-16 with its byte-order mark.
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    bytes
-}
+use stagegate_sdk::text::bom::utf16_with_mark as utf16;
 
 #[test]
 fn utf16_logs_with_a_byte_order_mark_are_read() {

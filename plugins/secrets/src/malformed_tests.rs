@@ -193,22 +193,7 @@ fn read_failure_names_the_file() {
     );
 }
 
-/// `text` as UTF-16 with its byte-order mark.
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    bytes
-}
+use stagegate_sdk::text::bom::utf16_with_mark as utf16;
 
 /// Scans `bytes` as one file the way the plugin reads an artifact.
 fn scan_as_plugin(bytes: &[u8]) -> Report {

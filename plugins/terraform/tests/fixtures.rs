@@ -407,22 +407,7 @@ fn a_plan_without_changes_is_an_input_and_a_non_plan_is_an_error() {
     assert_eq!(facts["inputs"], FactValue::Long(2));
 }
 
-/// `text` as UTF-16 with its byte-order mark.
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    bytes
-}
+use stagegate_sdk::text::bom::utf16_with_mark as utf16;
 
 #[test]
 fn utf16_plans_with_a_byte_order_mark_are_read() {

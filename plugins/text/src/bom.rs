@@ -159,6 +159,24 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
+/// `text` as UTF-16 with its byte-order mark (little- or big-endian): the
+/// inverse of what [`BomReader`] reads, for tests and fixtures.
+pub fn utf16_with_mark(text: &str, little_endian: bool) -> Vec<u8> {
+    let mut bytes = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        bytes.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    bytes
+}
+
 /// A reader that yields the UTF-8 transcoding of a stream with a byte-order
 /// mark (see the module documentation).
 pub struct BomReader<R> {

@@ -100,15 +100,8 @@ fn evaluate_fixtures(files: &[(Format, &str)]) -> Evaluation {
 }
 
 fn long(evaluation: &Evaluation, name: &str) -> i64 {
-    match evaluation
-        .facts
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| &f.value)
-    {
-        Some(FactValue::Long(n)) => *n,
-        other => panic!("{name}: {other:?}"),
-    }
+    stagegate_sdk::EvaluationExt::long(evaluation, name)
+        .unwrap_or_else(|| panic!("{name} is not a Long fact"))
 }
 
 #[test]
@@ -186,22 +179,7 @@ fn inputs_that_name_nothing_are_not_evidence() {
     assert_eq!(long(&evaluation, "inputs"), 1);
 }
 
-/// `text` as UTF-16 with its byte-order mark.
-fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
-    let mut bytes = if little_endian {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if little_endian {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    bytes
-}
+use stagegate_sdk::text::bom::utf16_with_mark as utf16;
 
 #[test]
 fn utf16_reports_with_a_byte_order_mark_are_read() {
