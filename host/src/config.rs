@@ -657,5 +657,12 @@ mod tests {
             assert!(err.contains("is reserved"), "{name}: {err}");
         }
         assert!(parse("[plugins.junit]\nmemory_mib = 0").is_err());
+        assert!(parse("[plugins.junit]\nreport_mib = 0").is_err());
+        assert!(parse("[plugins.junit]\nreport_mib = 1025").is_err());
+        let tuned = parse("[plugins.junit]\nreport_mib = 2").unwrap();
+        let junit = tuned.plugins.iter().find(|p| p.name == "junit").unwrap();
+        assert_eq!(junit.limits.report_bytes, 2 * 1024 * 1024);
+        let skipping = parse("allow_stage_skipping = true").unwrap();
+        assert!(skipping.allow_stage_skipping && !GateConfig::defaults().allow_stage_skipping);
     }
 }

@@ -275,3 +275,62 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     std::io::Write::write_all(&mut options.open(path)?, bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_created_private_and_never_inside_the_cache() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("cache");
+        let key = home.path().join("config/stagegate/cache-key");
+        CodeCache::with_key_file(&dir, &key).unwrap();
+        let bytes = std::fs::read(&key).unwrap();
+        assert_eq!(bytes.len(), 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The same file is read, not replaced, on the next run.
+        CodeCache::with_key_file(&dir, &key).unwrap();
+        assert_eq!(std::fs::read(&key).unwrap(), bytes);
+
+        let inside = dir.join("keys/cache-key");
+        let err = CodeCache::with_key_file(&dir, &inside).unwrap_err();
+        assert!(matches!(err, CacheError::KeyInCache { .. }), "{err}");
+        assert!(matches!(
+            CodeCache::new(&dir, b"short"),
+            Err(CacheError::ShortKey)
+        ));
+    }
+
+    #[test]
+    fn a_missing_or_foreign_entry_is_never_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = CodeCache::new(dir.path(), b"sixteen bytes or more").unwrap();
+        let digest = "0".repeat(64);
+        assert!(matches!(
+            cache.load(&engine, &digest),
+            (None, CacheStatus::Miss)
+        ));
+        // Bytes that anyone could write where the entry belongs.
+        std::fs::write(
+            cache.entry(&digest, &engine),
+            b"SGCODE1\nnot a tag, not code",
+        )
+        .unwrap();
+        assert!(matches!(
+            cache.load(&engine, &digest),
+            (None, CacheStatus::Rejected)
+        ));
+        std::fs::write(cache.entry(&digest, &engine), b"\x7fELF").unwrap();
+        assert!(matches!(
+            cache.load(&engine, &digest),
+            (None, CacheStatus::Rejected)
+        ));
+    }
+}
