@@ -484,38 +484,47 @@ fn read_manifest(
         .take(MAX_MANIFEST_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| invalid(e.to_string()))?;
+    let listed: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    parse_manifest(&text, &listed, kinds).map_err(invalid)
+}
+
+/// Checks the text of a bundle manifest: every entry names a listed regular
+/// file (`files`, relative paths) once, with a kind one of `kinds` has. Returns
+/// path → declared kind, or what is wrong with the manifest.
+pub fn parse_manifest(
+    text: &str,
+    files: &BTreeSet<&str>,
+    kinds: &[&KindSpec],
+) -> Result<BTreeMap<String, String>, String> {
     if text.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(invalid(format!(
-            "it is larger than {MAX_MANIFEST_BYTES} bytes"
-        )));
+        return Err(format!("it is larger than {MAX_MANIFEST_BYTES} bytes"));
     }
-    let raw: RawManifest =
-        toml::from_str(&text).map_err(|e| invalid(e.to_string().trim_end().to_owned()))?;
+    let raw: RawManifest = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
     let mut declared = BTreeMap::new();
     for entry in raw.artifact {
         let normalised = entry.path.trim_start_matches("./").to_owned();
-        if !files.iter().any(|f| f.rel == normalised) || normalised == MANIFEST {
-            return Err(invalid(format!(
+        if !files.contains(normalised.as_str()) || normalised == MANIFEST {
+            return Err(format!(
                 "`{}` is not a regular file of the bundle",
                 entry.path
-            )));
+            ));
         }
         if entry.kind.is_empty() {
-            return Err(invalid(format!("`{}` has an empty kind", entry.path)));
+            return Err(format!("`{}` has an empty kind", entry.path));
         }
         if !kinds.iter().any(|k| k.name == entry.kind) {
             let mut known: Vec<&str> = kinds.iter().map(|k| k.name.as_str()).collect();
             known.sort_unstable();
             known.dedup();
-            return Err(invalid(format!(
+            return Err(format!(
                 "`{}` is declared as kind `{}`, which no loaded plugin reads (kinds: {})",
                 entry.path,
                 entry.kind,
                 known.join(", ")
-            )));
+            ));
         }
         if declared.insert(normalised, entry.kind).is_some() {
-            return Err(invalid(format!("`{}` is declared twice", entry.path)));
+            return Err(format!("`{}` is declared twice", entry.path));
         }
     }
     Ok(declared)

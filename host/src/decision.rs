@@ -316,7 +316,9 @@ impl Policies {
             .ok_or_else(|| format!("stage `{stage}` is not in the configured chain"))
     }
 
-    fn authorize(&self, t: &Transition<'_>) -> Result<Verdict, String> {
+    /// The Cedar request for transition `t`: the change, the target stage and
+    /// a context of every plugin's facts, checked against the schema.
+    fn request(&self, t: &Transition<'_>) -> Result<(Request, Entities), String> {
         let uid = |ty: &str, id: &str| -> Result<EntityUid, String> {
             EntityUid::from_json(json!({ "type": ty, "id": id })).map_err(|e| render(&e))
         };
@@ -376,6 +378,11 @@ impl Policies {
         let request = Request::new(principal, action, resource, context, Some(&self.schema))
             .map_err(|e| format!("request does not fit the schema: {}", render(&e)))?;
 
+        Ok((request, entities))
+    }
+
+    fn authorize(&self, t: &Transition<'_>) -> Result<Verdict, String> {
+        let (request, entities) = self.request(t)?;
         let response = Authorizer::new().is_authorized(&request, &self.set, &entities);
         let diagnostics = response.diagnostics();
         let errors: Vec<String> = diagnostics.errors().map(|e| render(e)).collect();
@@ -472,6 +479,7 @@ fn first_line(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::facts::{FactType, FactValue};
+    use std::collections::BTreeSet;
 
     fn specs() -> Vec<FactSpec> {
         ["inputs", "total", "failed"]
@@ -616,5 +624,203 @@ mod tests {
         let verdict = decide(&policies, "test", "prod", &facts(1, 0));
         assert!(!verdict.allowed);
         assert_eq!(verdict.reasons[0].policy, "default-deny");
+    }
+
+    /// A forbid whose condition errors for some facts: the condition as Cedar
+    /// text, and what it does for `total` (`None`: evaluation fails).
+    type Prediction = fn(i64) -> Option<bool>;
+
+    const ERRING_FORBIDS: &[(&str, Prediction)] = &[
+        ("context.tests.total * 4611686018427387904 > 0", |t| {
+            t.checked_mul(4_611_686_018_427_387_904).map(|v| v > 0)
+        }),
+        ("context.tests.total + 9223372036854775807 > 0", |t| {
+            t.checked_add(i64::MAX).map(|v| v > 0)
+        }),
+        ("-(context.tests.total) > 0", |t| {
+            t.checked_neg().map(|v| v > 0)
+        }),
+    ];
+
+    #[test]
+    fn a_forbid_that_errors_never_allows() {
+        use proptest::prelude::*;
+        let specs = specs();
+        for (condition, predict) in ERRING_FORBIDS {
+            let dir = dir_with(&format!(
+                "{ALLOW_ALL}@id(\"erring\")\n@reason(\"r\")\nforbid(principal, action, resource) when {{ {condition} }};\n\
+                 @id(\"no-failures\")\n@reason(\"r\")\nforbid(principal, action, resource) when {{ context.tests.failed > 0 }};"
+            ));
+            let policies = load(&dir, &[("tests", &specs)]).unwrap();
+            let values = prop_oneof![
+                any::<i64>(),
+                -3i64..3,
+                Just(i64::MIN),
+                Just(i64::MAX),
+                Just(i64::MIN / 2),
+            ];
+            let mut runner = proptest::test_runner::TestRunner::default();
+            runner
+                .run(&(values.clone(), values), |(total, failed)| {
+                    let verdict = decide(&policies, "test", "prod", &facts(total, failed));
+                    let erring = predict(total);
+                    let expected = erring == Some(false) && failed <= 0;
+                    prop_assert_eq!(
+                        verdict.allowed,
+                        expected,
+                        "{} with total={} failed={}: {:?}",
+                        condition,
+                        total,
+                        failed,
+                        verdict
+                    );
+                    if erring.is_none() {
+                        prop_assert!(!verdict.errors.is_empty());
+                        prop_assert!(verdict.reasons.iter().any(|r| r.policy == "erring"));
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+
+    /// Cedar's `decimal("…")` rendering, or our canonical text, as ten-thousandths.
+    fn decimal_units(text: &str) -> i128 {
+        let text = text
+            .trim_start_matches("decimal(\"")
+            .trim_end_matches("\")");
+        let negative = text.starts_with('-');
+        let (int, frac) = text.trim_start_matches('-').split_once('.').unwrap();
+        let frac = format!("{frac:0<4}");
+        let units = int.parse::<i128>().unwrap() * 10_000 + frac.parse::<i128>().unwrap();
+        if negative { -units } else { units }
+    }
+
+    #[test]
+    fn facts_round_trip_from_wit_values_to_cedar_and_back() {
+        use crate::plugin::bindings::stagegate::plugin::types as wit;
+        use crate::plugin::convert;
+        use cedar_policy::{EvalResult, Expression, eval_expression};
+        use proptest::prelude::*;
+
+        let spec = |name: &str, type_| wit::FactSpec {
+            name: name.into(),
+            type_,
+            doc: String::new(),
+        };
+        let limits = crate::config::Limits::default();
+        let meta = convert::metadata(
+            "p",
+            wit::Metadata {
+                name: "p".into(),
+                version: "1.0.0".into(),
+                description: String::new(),
+                reads: vec![wit::ArtifactKind {
+                    name: "k".into(),
+                    matchers: vec![wit::Matcher::AnyText],
+                }],
+                facts: vec![
+                    spec("b", wit::FactType::Boolean),
+                    spec("n", wit::FactType::Long),
+                    spec("s", wit::FactType::Text),
+                    spec("set", wit::FactType::TextSet),
+                    spec("d", wit::FactType::Decimal),
+                ],
+            },
+            &limits,
+        )
+        .unwrap();
+        let dir = dir_with(ALLOW_ALL);
+        let policies = load(&dir, &[("p", &meta.facts)]).unwrap();
+
+        let decimal = (
+            any::<bool>(),
+            0u64..=922_337_203_685_476,
+            0u32..10_000,
+            1usize..=4,
+        )
+            .prop_map(|(negative, int, frac, digits)| {
+                let frac = format!("{frac:04}");
+                let sign = if negative { "-" } else { "" };
+                format!("{sign}{int}.{}", &frac[..digits])
+            });
+        let strategy = (
+            any::<bool>(),
+            any::<i64>(),
+            "\\PC{0,40}|[\\x00-\\x1f\"\\\\]{0,8}",
+            proptest::collection::btree_set("\\PC{0,12}", 0..6),
+            decimal,
+        );
+        let mut runner = proptest::test_runner::TestRunner::default();
+        runner
+            .run(&strategy, |(b, n, s, set, d)| {
+                let raw = wit::Evaluation {
+                    facts: vec![
+                        wit::Fact {
+                            name: "b".into(),
+                            value: wit::FactValue::Boolean(b),
+                        },
+                        wit::Fact {
+                            name: "n".into(),
+                            value: wit::FactValue::Long(n),
+                        },
+                        wit::Fact {
+                            name: "s".into(),
+                            value: wit::FactValue::Text(s.clone()),
+                        },
+                        wit::Fact {
+                            name: "set".into(),
+                            value: wit::FactValue::TextSet(set.iter().cloned().collect()),
+                        },
+                        wit::Fact {
+                            name: "d".into(),
+                            value: wit::FactValue::Decimal(d.clone()),
+                        },
+                    ],
+                    findings: Vec::new(),
+                };
+                let (checked, _) = convert::evaluation(&meta, raw, &limits).unwrap();
+                let all = BTreeMap::from([("p".to_string(), (meta.facts.clone(), checked))]);
+                let (request, entities) = policies
+                    .request(&Transition {
+                        change: &Change::default(),
+                        from: "test",
+                        to: "prod",
+                        required: &[],
+                        bundle: BundleCounts::default(),
+                        facts: &all,
+                    })
+                    .unwrap();
+                let seen = |name: &str| {
+                    let expr = Expression::from_str(&format!("context.p.{name}")).unwrap();
+                    eval_expression(&request, &entities, &expr).unwrap()
+                };
+                prop_assert_eq!(seen("b"), EvalResult::Bool(b));
+                prop_assert_eq!(seen("n"), EvalResult::Long(n));
+                prop_assert_eq!(seen("s"), EvalResult::String(s));
+                let EvalResult::Set(back) = seen("set") else {
+                    return Err(TestCaseError::fail("`set` is not a Cedar set"));
+                };
+                let back: BTreeSet<String> = back
+                    .iter()
+                    .map(|v| match v {
+                        EvalResult::String(s) => s.clone(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect();
+                prop_assert_eq!(back, set);
+                let EvalResult::ExtensionValue(back) = seen("d") else {
+                    return Err(TestCaseError::fail("`d` is not a Cedar decimal"));
+                };
+                prop_assert_eq!(
+                    decimal_units(&back),
+                    decimal_units(&d),
+                    "{} came back as {}",
+                    d,
+                    back
+                );
+                Ok(())
+            })
+            .unwrap();
     }
 }

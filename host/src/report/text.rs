@@ -251,4 +251,73 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
     }
+
+    /// Real-shaped credentials that the redactor knows (test values only).
+    const PLANTED: &[&str] = &[
+        "ghp_R8cQ2vXb7LmN4pKs9TfW3hJd6YgZ1aEu5oCi",
+        "glpat-Xq3Rt8Vb2Nm6Kp9Ls4Wd",
+        "xoxb-284192746521-8472916350281-Qz7Ry4Tx9Wv2Ub5Sc8Pd3Nf",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjaS1kZXBsb3llciJ9.kP3xR7tV9wZ2yB5nD8qF1hJ4lM6sU0vX3cE7gA9iK2o",
+    ];
+
+    /// Text that tries everything: controls, separators, overrides, command
+    /// markers, and the start of a planted credential.
+    fn hostile() -> impl proptest::strategy::Strategy<Value = String> {
+        "(\\PC|[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{2028}\\u{2029}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}\\u{feff}]|::|##|\\n::error::){0,24}"
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_written_line_is_one_safe_line(
+            a in hostile(),
+            b in hostile(),
+            c in hostile(),
+            width in 0usize..40,
+            max in 1usize..40,
+        ) {
+            let shown = render(&[
+                Part::Text(&a),
+                Part::Lit(" "),
+                Part::Padded(&b, width),
+                Part::Clipped(&c, max),
+            ]);
+            let body = shown.strip_suffix('\n').unwrap_or_else(|| unreachable!("no newline: {shown:?}"));
+            proptest::prop_assert!(!body.chars().any(stagegate_text::is_unsafe), "{:?}", shown);
+            proptest::prop_assert!(!body.trim_start().starts_with("::"), "{:?}", shown);
+            proptest::prop_assert!(!body.trim_start().starts_with("##"), "{:?}", shown);
+        }
+
+        #[test]
+        fn no_planted_secret_is_written_whatever_surrounds_it(
+            before in hostile(),
+            after in hostile(),
+            which in 0usize..4,
+            max in 30usize..200,
+        ) {
+            let secret = PLANTED[which];
+            let text = format!("{before} {secret} {after}");
+            for part in [Part::Text(&text), Part::Padded(&text, 80), Part::Clipped(&text, max)] {
+                let shown = render(&[part]);
+                proptest::prop_assert!(!shown.contains(secret), "{:?}", shown);
+            }
+            let value = serde_json::json!({ text.clone(): [text.clone(), { "m": text.clone() }] });
+            let json = redact_json(value).to_string();
+            proptest::prop_assert!(!json.contains(secret), "{}", json);
+        }
+
+        #[test]
+        fn json_bytes_are_safe_and_the_value_is_exact(text in hostile(), key in hostile()) {
+            let value = serde_json::json!({ key: [text] });
+            let mut out = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeJson::new());
+            serde::Serialize::serialize(&value, &mut ser).unwrap();
+            let written = String::from_utf8(out).unwrap();
+            proptest::prop_assert!(
+                !written.chars().any(|c| c != '\n' && stagegate_text::is_unsafe(c)),
+                "{:?}", written
+            );
+            let back: serde_json::Value = serde_json::from_str(&written).unwrap();
+            proptest::prop_assert_eq!(back, value);
+        }
+    }
 }

@@ -70,7 +70,7 @@ fn parse_config(text: &str) -> Result<Config, String> {
 
 /// Parses every report and combines the results; `reports` yields each
 /// artifact's path with its opened reader.
-fn evaluate_reports<R, I>(reports: I, config: &str) -> Result<Evaluation, String>
+pub fn evaluate_reports<R, I>(reports: I, config: &str) -> Result<Evaluation, String>
 where
     R: BufRead,
     I: IntoIterator<Item = (String, io::Result<R>)>,
