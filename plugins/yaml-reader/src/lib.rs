@@ -104,6 +104,8 @@ struct Frame {
     anchor: usize,
     children: Vec<u32>,
     expanded: u64,
+    /// The greatest height among its children.
+    height: u32,
 }
 
 /// Composes events into documents, enforcing [`Limits`].
@@ -126,7 +128,13 @@ impl Composer {
         }
     }
 
-    fn push_node(&mut self, value: Value, line: u32, expanded: u64) -> Result<u32, YamlError> {
+    fn push_node(
+        &mut self,
+        value: Value,
+        line: u32,
+        expanded: u64,
+        height: u32,
+    ) -> Result<u32, YamlError> {
         if self.nodes.len() >= self.limits.max_nodes {
             let what = format!("more than {} nodes", self.limits.max_nodes);
             return Err(self.limit(line as usize, what));
@@ -137,6 +145,7 @@ impl Composer {
             value,
             line,
             expanded,
+            height,
         });
         Ok(id)
     }
@@ -149,10 +158,22 @@ impl Composer {
     fn attach(&mut self, id: u32, line: usize) -> Result<(), YamlError> {
         let size = self.expanded_of(id);
         let max = self.limits.max_expanded;
+        let height = self.nodes.get(id as usize).map_or(0, |n| n.height);
+        // An alias puts a whole earlier subtree here: the nesting it adds
+        // counts against `max_depth` as if it were written out.
+        let depth = self.stack.len().saturating_add(height as usize);
+        if depth > self.limits.max_depth {
+            let what = format!(
+                "nesting deeper than {} levels once aliases are expanded",
+                self.limits.max_depth
+            );
+            return Err(self.limit(line, what));
+        }
         match self.stack.last_mut() {
             None => self.root = Some(id),
             Some(frame) => {
                 frame.children.push(id);
+                frame.height = frame.height.max(height);
                 frame.expanded = frame.expanded.saturating_add(size);
                 if frame.expanded > max {
                     let what =
@@ -185,7 +206,7 @@ impl Composer {
                     style: convert_style(style),
                     tag: tag.map(|t| tag_name(&t).into_boxed_str()),
                 };
-                let id = self.push_node(value, line32, 1)?;
+                let id = self.push_node(value, line32, 1, 0)?;
                 if anchor > 0 {
                     self.anchors.insert(anchor, id);
                 }
@@ -209,6 +230,7 @@ impl Composer {
                     anchor,
                     children: Vec::new(),
                     expanded: 1,
+                    height: 0,
                 });
                 Ok(())
             }
@@ -243,7 +265,8 @@ impl Composer {
             );
             return Err(self.limit(line, what));
         }
-        let id = self.push_node(value, frame.line, expanded)?;
+        let height = frame.height.saturating_add(1);
+        let id = self.push_node(value, frame.line, expanded, height)?;
         if frame.anchor > 0 {
             self.anchors.insert(frame.anchor, id);
         }

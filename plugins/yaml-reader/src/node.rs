@@ -34,6 +34,9 @@ pub(super) struct Node {
     pub(super) line: u32,
     /// How many nodes this one stands for once aliases are expanded.
     pub(super) expanded: u64,
+    /// Levels of sequences and mappings it holds once aliases are expanded,
+    /// itself included (0 for a scalar).
+    pub(super) height: u32,
 }
 
 /// Borrowed access to a node list, used while a document is still being built.

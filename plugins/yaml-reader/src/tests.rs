@@ -213,3 +213,29 @@ fn docs_with_bytes(bytes: &[u8]) -> Result<Vec<Document>, YamlError> {
     })?;
     Ok(out)
 }
+
+/// A chain of anchors, each a one-item list of the previous alias: shallow as
+/// written, `n + 1` levels deep once the aliases are expanded.
+fn alias_chain(n: usize) -> String {
+    let mut text = String::from("a0: &a0 [x]\n");
+    for i in 1..n {
+        text.push_str(&format!("a{i}: &a{i} [*a{p}]\n", p = i - 1));
+    }
+    text
+}
+
+#[test]
+fn nesting_through_aliases_counts_against_the_depth_limit() {
+    // Found while writing the `yaml` fuzz target's depth invariant: each alias added one
+    // level the depth check never saw, so a 3,000-anchor chain handed plugins
+    // a tree 3,000 levels deep to recurse through.
+    let limits = Limits::default();
+    let ok = docs(&alias_chain(limits.max_depth - 1)).unwrap();
+    assert_eq!(ok.len(), 1);
+    let err = docs(&alias_chain(3000)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("nesting deeper than 128 levels once aliases are expanded"),
+        "{err}"
+    );
+}
