@@ -379,8 +379,7 @@ fn reader(data: &[u8]) -> BufReader<BomReader<Cursor<&[u8]>>> {
 
 /// The junit plugin's core.
 pub fn junit(data: &[u8]) {
-    let reports = [("fuzz.xml".to_owned(), Ok(reader(data)))];
-    let _ = stagegate_plugin_junit::evaluate_reports(reports, "");
+    let _ = stagegate_plugin_junit::parse::parse_report(reader(data), "fuzz.xml");
 }
 
 /// The coverage plugin's core; the first byte chooses the artifact kind.
