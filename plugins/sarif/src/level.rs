@@ -1,8 +1,10 @@
 //! SARIF levels and security severities, and how a result's effective values are chosen.
 //!
-//! Level (SARIF 2.1.0 §3.27.10): the result's `level`; else its rule's
-//! `defaultConfiguration.level`; else `warning` — except that a result whose `kind` is present
-//! and not `fail` defaults to `none`. An unknown level string is read as `warning`.
+//! Level (SARIF 2.1.0 §3.27.10): the result's `level`; else the level that the result's
+//! invocation (`provenance.invocationIndex`) sets for its rule in `ruleConfigurationOverrides`;
+//! else its rule's `defaultConfiguration.level`; else `warning` — except that a result whose
+//! `kind` is present and not `fail` defaults to `none`. An unknown level string is read as
+//! `warning`.
 //!
 //! Security severity follows GitHub code scanning: the `security-severity` property (a number
 //! or numeric string, 0.0–10.0) of the result, else of its rule, maps to critical (>= 9.0),
@@ -86,7 +88,8 @@ impl SecuritySeverity {
 }
 
 /// The effective level of a result (see the module docs): `result_level` and `rule_default`
-/// are already parsed with [`Level::parse_or_warning`].
+/// (the invocation's override of the rule's level, else the rule's default) are already
+/// parsed with [`Level::parse_or_warning`].
 pub fn effective_level(
     result_level: Option<Level>,
     rule_default: Option<Level>,

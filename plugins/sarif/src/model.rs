@@ -113,6 +113,28 @@ pub(crate) struct SarifResult {
     pub suppressions: Option<Suppressions>,
     pub baseline_state: Option<String>,
     pub properties: Option<Properties>,
+    pub provenance: Option<Provenance>,
+}
+
+/// `result.provenance`; only the invocation the result came from matters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Provenance {
+    pub invocation_index: Option<i64>,
+}
+
+/// One of `run.invocations`; only its rule configuration overrides matter (§3.20.5).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Invocation {
+    pub rule_configuration_overrides: Option<Vec<ConfigurationOverride>>,
+}
+
+/// `invocation.ruleConfigurationOverrides[]`: a rule and the configuration it ran with.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConfigurationOverride {
+    pub descriptor: Option<RuleReference>,
+    pub configuration: Option<Configuration>,
 }
 
 /// `result.rule` (a `reportingDescriptorReference`).

@@ -6,12 +6,15 @@
 //! SARIF §3.52: `ruleIndex`/`rule.index` index the rules of the tool component named by
 //! `rule.toolComponent` (the driver by default), else `ruleId`/`rule.id` is looked up in the
 //! driver and the extensions; a hierarchical id such as `CA2101/1` also matches `CA2101`.
+//! The run's `invocations` may override a rule's configured level
+//! (`ruleConfigurationOverrides`, §3.20.5) for the results whose `provenance.invocationIndex`
+//! names that invocation; an override's descriptor is resolved to a rule the same way.
 //! Nothing here does I/O.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::level::Level;
-use crate::model::{ReportingDescriptor, Tool, ToolComponent};
+use crate::model::{Invocation, ReportingDescriptor, Tool, ToolComponent, ToolComponentReference};
 use crate::tally::{MAX_MESSAGE, MAX_SET_ITEM};
 use crate::text::shorten;
 
@@ -44,6 +47,8 @@ pub(crate) struct Pending {
     pub(crate) component: Component,
     pub(crate) level: Option<Level>,
     pub(crate) kind_is_fail: bool,
+    /// `provenance.invocationIndex`.
+    pub(crate) invocation: Option<usize>,
     pub(crate) score: Option<f64>,
     pub(crate) new: bool,
     pub(crate) detail: Option<Box<Detail>>,
@@ -80,6 +85,15 @@ impl From<ReportingDescriptor> for Rule {
     }
 }
 
+/// A rule's level as one invocation overrode it; the rule is named like a result names it.
+#[derive(Debug)]
+pub(crate) struct Override {
+    rule_id: Option<u32>,
+    rule_index: Option<usize>,
+    component: Component,
+    level: Level,
+}
+
 /// One run being read.
 #[derive(Debug, Default)]
 pub(crate) struct Run {
@@ -88,6 +102,8 @@ pub(crate) struct Run {
     pub(crate) driver: Option<String>,
     pub(crate) driver_rules: Vec<Rule>,
     pub(crate) extensions: Vec<(Option<String>, Vec<Rule>)>,
+    /// Per invocation, its level overrides.
+    pub(crate) overrides: Vec<Vec<Override>>,
     pub(crate) names: Vec<String>,
     pub(crate) interned: HashMap<String, u32>,
     pub(crate) pending: Vec<Pending>,
@@ -129,6 +145,42 @@ impl Run {
             .collect();
     }
 
+    /// Records the run's `invocations`: only overrides that set a level are kept.
+    pub(crate) fn set_invocations(&mut self, invocations: Vec<Invocation>) {
+        self.overrides = invocations
+            .into_iter()
+            .map(|invocation| {
+                invocation
+                    .rule_configuration_overrides
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|o| {
+                        let level = Level::parse_or_warning(&o.configuration?.level?);
+                        let descriptor = o.descriptor?;
+                        Some(Override {
+                            rule_id: descriptor.id.as_deref().map(|id| self.intern(id)),
+                            rule_index: descriptor.index.and_then(|i| usize::try_from(i).ok()),
+                            component: self.component(descriptor.tool_component),
+                            level,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+
+    /// The tool component a rule reference's `toolComponent` names (the driver by default).
+    pub(crate) fn component(&mut self, reference: Option<ToolComponentReference>) -> Component {
+        match reference {
+            Some(c) => match (c.index.and_then(|i| usize::try_from(i).ok()), c.name) {
+                (Some(index), _) => Component::Extension(index),
+                (None, Some(name)) => Component::Named(self.intern(&name)),
+                (None, None) => Component::Driver,
+            },
+            None => Component::Driver,
+        }
+    }
+
     /// Interns `text` (shortened to [`MAX_SET_ITEM`] characters) and returns its index.
     pub(crate) fn intern(&mut self, text: &str) -> u32 {
         let text = shorten(text, MAX_SET_ITEM);
@@ -146,14 +198,48 @@ impl Run {
         self.names.get(index as usize).map(String::as_str)
     }
 
-    /// The rule a pending result refers to: by index in its tool component, else by id
-    /// (`by_id`, built by [`Run::rules_by_id`]), also trying the part before a `/`.
+    /// The rule a pending result refers to (see [`Run::lookup`]).
     pub(crate) fn rule<'r>(
         &'r self,
         pending: &Pending,
         by_id: &HashMap<&str, &'r Rule>,
     ) -> Option<&'r Rule> {
-        let component = match pending.component {
+        self.lookup(
+            pending.rule_index,
+            pending.rule_id,
+            pending.component,
+            by_id,
+        )
+    }
+
+    /// The level the invocation `invocation` gives `rule`, when one of its overrides names
+    /// that rule.
+    pub(crate) fn override_level(
+        &self,
+        invocation: Option<usize>,
+        rule: &Rule,
+        by_id: &HashMap<&str, &Rule>,
+    ) -> Option<Level> {
+        self.overrides
+            .get(invocation?)?
+            .iter()
+            .find(|o| {
+                self.lookup(o.rule_index, o.rule_id, o.component, by_id)
+                    .is_some_and(|named| std::ptr::eq(named, rule))
+            })
+            .map(|o| o.level)
+    }
+
+    /// A rule by index in its tool component, else by id (`by_id`, built by
+    /// [`Run::rules_by_id`]), also trying the part before a `/`.
+    fn lookup<'r>(
+        &'r self,
+        rule_index: Option<usize>,
+        rule_id: Option<u32>,
+        component: Component,
+        by_id: &HashMap<&str, &'r Rule>,
+    ) -> Option<&'r Rule> {
+        let component = match component {
             Component::Driver => Some(&self.driver_rules),
             Component::Extension(index) => self.extensions.get(index).map(|(_, rules)| rules),
             Component::Named(name) => {
@@ -168,13 +254,12 @@ impl Run {
                 }
             }
         };
-        if let Some(rule) = pending
-            .rule_index
-            .and_then(|index| component.and_then(|rules| rules.get(index)))
+        if let Some(rule) =
+            rule_index.and_then(|index| component.and_then(|rules| rules.get(index)))
         {
             return Some(rule);
         }
-        let id = pending.rule_id.and_then(|id| self.name(id))?;
+        let id = rule_id.and_then(|id| self.name(id))?;
         by_id
             .get(id)
             .or_else(|| id.split_once('/').and_then(|(base, _)| by_id.get(base)))

@@ -3,7 +3,8 @@
 //! The log is never held whole. [`LogSeed`] walks the top-level object, [`RunsSeed`] the
 //! `runs` array, each run's object and its `results` array element by element: every result
 //! is deserialized into the small typed [`SarifResult`], counted by the [`Tally`] and
-//! dropped before the next one is read. Everything else (`artifacts`, `invocations`,
+//! dropped before the next one is read. Of `invocations` only the rule configuration
+//! overrides are kept. Everything else (`artifacts`, the rest of `invocations`,
 //! `codeFlows`, rule help text…) is skipped with [`IgnoredAny`], which builds nothing.
 //! A `version` other than `2.1.0` stops the walk as soon as it is seen.
 
@@ -12,7 +13,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::model::{SarifResult, Tool};
+use crate::model::{Invocation, SarifResult, Tool};
 use crate::run::Run;
 use crate::tally::Tally;
 
@@ -45,6 +46,7 @@ enum LogKey {
 #[serde(field_identifier, rename_all = "camelCase")]
 enum RunKey {
     Tool,
+    Invocations,
     Results,
     BaselineGuid,
     #[serde(other)]
@@ -140,6 +142,10 @@ impl<'de> Visitor<'de> for RunSeed<'_, '_> {
         while let Some(key) = map.next_key::<RunKey>()? {
             match key {
                 RunKey::Tool => run.set_tool(map.next_value::<Tool>()?),
+                RunKey::Invocations => {
+                    let invocations: Option<Vec<Invocation>> = map.next_value()?;
+                    run.set_invocations(invocations.unwrap_or_default());
+                }
                 RunKey::Results => map.next_value_seed(ResultsSeed {
                     tally: &mut *self.0.tally,
                     run: &mut run,

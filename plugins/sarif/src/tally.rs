@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use crate::level::{Level, SecuritySeverity, effective_level, effective_severity};
 use crate::model::SarifResult;
-use crate::run::{Component, Detail, Pending, Rule, Run};
+use crate::run::{Detail, Pending, Rule, Run};
 use crate::text::{one_line, shorten};
 
 /// At most this many open results become findings; the rest are counted in `findings_dropped`.
@@ -105,14 +105,7 @@ impl Tally {
         }
         let reference = result.rule.unwrap_or_default();
         let rule_id = result.rule_id.or(reference.id).map(|id| run.intern(&id));
-        let component = match reference.tool_component {
-            Some(c) => match (c.index.and_then(|i| usize::try_from(i).ok()), c.name) {
-                (Some(index), _) => Component::Extension(index),
-                (None, Some(name)) => Component::Named(run.intern(&name)),
-                (None, None) => Component::Driver,
-            },
-            None => Component::Driver,
-        };
+        let component = run.component(reference.tool_component);
         let keep = self.reserved < MAX_FINDINGS as u64;
         if keep {
             self.reserved += 1;
@@ -151,6 +144,10 @@ impl Tally {
             component,
             level: result.level.map(|l| Level::parse_or_warning(&l)),
             kind_is_fail: kind == "fail",
+            invocation: result
+                .provenance
+                .and_then(|p| p.invocation_index)
+                .and_then(|i| usize::try_from(i).ok()),
             score: result
                 .properties
                 .and_then(|p| p.security_severity)
@@ -174,11 +171,12 @@ impl Tally {
         let by_id = run.rules_by_id();
         for result in pending {
             let rule = run.rule(&result, &by_id);
-            let level = effective_level(
-                result.level,
-                rule.and_then(|r| r.default_level),
-                result.kind_is_fail,
-            );
+            // §3.27.10: an invocation's override of the rule's level, else its default
+            let configured = rule.and_then(|r| {
+                run.override_level(result.invocation, r, &by_id)
+                    .or(r.default_level)
+            });
+            let level = effective_level(result.level, configured, result.kind_is_fail);
             let severity = effective_severity(result.score, rule.and_then(|r| r.score), level);
             let rule_id = result
                 .rule_id

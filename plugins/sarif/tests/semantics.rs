@@ -62,6 +62,45 @@ fn extension_rules_by_component_index_and_name() {
 }
 
 #[test]
+fn invocation_overrides_set_the_level_of_their_rules() {
+    // §3.27.10: without a level, a result takes the level its invocation's
+    // ruleConfigurationOverrides give its rule (by descriptor id or index, the extension
+    // named by toolComponent included), before the rule's default. Invocations may follow
+    // the results; results of another invocation, or of none, keep the default.
+    let text = log(r#"{"results": [
+              {"ruleId": "E1", "provenance": {"invocationIndex": 0}, "message": {"text": "overridden by id"}},
+              {"ruleId": "N1", "provenance": {"invocationIndex": 0}, "message": {"text": "overridden by index"}},
+              {"ruleId": "X1", "provenance": {"invocationIndex": 0}, "message": {"text": "extension rule"}},
+              {"ruleId": "W1", "provenance": {"invocationIndex": 0}, "message": {"text": "override without a level"}},
+              {"ruleId": "E1", "provenance": {"invocationIndex": 0}, "level": "warning", "message": {"text": "own level"}},
+              {"ruleId": "E1", "provenance": {"invocationIndex": 0}, "kind": "review", "message": {"text": "not a failure"}},
+              {"ruleId": "E1", "provenance": {"invocationIndex": 1}, "message": {"text": "other invocation"}},
+              {"ruleId": "E1", "provenance": {"invocationIndex": 9}, "message": {"text": "no such invocation"}},
+              {"ruleId": "E1", "message": {"text": "no provenance"}}],
+            "tool": {"driver": {"name": "t", "rules": [
+                       {"id": "E1", "defaultConfiguration": {"level": "error"}},
+                       {"id": "N1", "defaultConfiguration": {"level": "note"}},
+                       {"id": "W1"}]},
+                     "extensions": [{"name": "ext", "rules": [{"id": "X1", "defaultConfiguration": {"level": "error"}}]}]},
+            "invocations": [
+              {"executionSuccessful": true, "ruleConfigurationOverrides": [
+                {"descriptor": {"id": "E1"}, "configuration": {"level": "none"}},
+                {"descriptor": {"index": 1}, "configuration": {"level": "warning"}},
+                {"descriptor": {"index": 0, "toolComponent": {"name": "ext"}}, "configuration": {"level": "note"}},
+                {"descriptor": {"id": "W1"}, "configuration": {"enabled": false}}]},
+              {"executionSuccessful": true}]}"#);
+    let tally = parse_text(&text).unwrap();
+    assert_eq!(
+        (tally.errors, tally.warnings, tally.notes, tally.nones),
+        (3, 3, 1, 2),
+        "{}",
+        counts(&tally)
+    );
+    let wrong = log(r#"{"tool": {"driver": {"name": "t"}}, "invocations": {"x": 1}}"#);
+    assert!(parse_text(&wrong).is_err());
+}
+
+#[test]
 fn result_scores_beat_rule_scores_and_levels() {
     let text = log(
         r#"{"tool": {"driver": {"name": "t", "rules": [{"id": "R", "properties": {"security-severity": "2.0"}}]}},
