@@ -2,6 +2,7 @@
 //! configuration before any work starts.
 
 mod check;
+mod plugin;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Check the configuration, plugins and policies without a bundle.
     Validate(validate::ValidateArgs),
+    /// Work on plugins: inspect a component.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
 }
 
 /// Output formats.
@@ -109,5 +113,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Plugin(command) => plugin::run(command),
     }
 }

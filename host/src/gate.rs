@@ -57,6 +57,9 @@ pub struct GateRequest {
     pub change: Change,
     /// The compiled-code cache for configured plugins, if caching.
     pub cache: Option<CodeCache>,
+    /// Unpinned component files to run as well (a dry run's `--plugin`); each
+    /// stands in for the configured plugin of the same name, if any.
+    pub local_plugins: Vec<PathBuf>,
 }
 
 /// An artifact as reported.
@@ -154,10 +157,11 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     };
     report.from = from.clone();
 
-    let (runtime, plugins, policies) = match prepare(config, request.cache.clone()) {
-        Ok(prepared) => prepared,
-        Err(e) => return report.fail(e),
-    };
+    let (runtime, plugins, policies) =
+        match prepare(config, request.cache.clone(), &request.local_plugins) {
+            Ok(prepared) => prepared,
+            Err(e) => return report.fail(e),
+        };
     report.policy_digest = Some(policies.digest.clone());
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
@@ -351,16 +355,43 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "no message".to_owned())
 }
 
-/// Loads every plugin and the policies: what `validate` checks.
+/// Loads every plugin and the policies: what `validate` checks. Each of
+/// `local` (unpinned component files) is loaded first and replaces the
+/// configured plugin of the name it reports, taking over its limits and
+/// configuration; the replaced one is not loaded.
 pub fn prepare(
     config: &GateConfig,
     cache: Option<CodeCache>,
+    local: &[PathBuf],
 ) -> Result<(Runtime, Vec<Arc<LoadedPlugin>>, Policies), String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
-    let mut plugins = Vec::with_capacity(config.plugins.len());
-    for spec in &config.plugins {
-        plugins.push(Arc::new(runtime.load(spec).map_err(|e| e.to_string())?));
+    let mut locals: Vec<LoadedPlugin> = Vec::with_capacity(local.len());
+    for path in local {
+        let plugin = runtime
+            .load_local(path, |name| {
+                config
+                    .plugins
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| (p.limits, p.config_json.clone()))
+            })
+            .map_err(|e| e.to_string())?;
+        if locals.iter().any(|l| l.meta.name == plugin.meta.name) {
+            return Err(format!(
+                "two local plugins describe themselves as `{}`",
+                plugin.meta.name
+            ));
+        }
+        locals.push(plugin);
     }
+    let mut plugins = Vec::with_capacity(config.plugins.len() + locals.len());
+    for spec in &config.plugins {
+        match locals.iter().position(|l| l.meta.name == spec.name) {
+            Some(at) => plugins.push(Arc::new(locals.remove(at))),
+            None => plugins.push(Arc::new(runtime.load(spec).map_err(|e| e.to_string())?)),
+        }
+    }
+    plugins.extend(locals.into_iter().map(Arc::new));
     let declared: Vec<(&str, &[FactSpec])> = plugins
         .iter()
         .map(|p| (p.meta.name.as_str(), p.meta.facts.as_slice()))

@@ -22,6 +22,7 @@
 //!     from: None,
 //!     change: Change::default(),
 //!     cache: None,
+//!     local_plugins: Vec::new(),
 //! };
 //! let outcome = gate::run(&config, &request);
 //! report::human::render(&outcome, false, &mut std::io::stdout()).unwrap();

@@ -19,6 +19,7 @@ pub mod contract;
 #[doc(hidden)]
 pub mod convert;
 mod engine_config;
+pub mod inspect;
 mod runtime;
 pub mod sandbox;
 

@@ -6,6 +6,7 @@
 //! one writer that redacts secrets and defuses control characters.
 
 pub mod human;
+pub mod inspect;
 pub mod json;
 pub mod text;
 

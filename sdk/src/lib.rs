@@ -80,7 +80,7 @@ use std::path::PathBuf;
 pub mod bindings {
     wit_bindgen::generate!({
         world: "plugin",
-        path: "../wit",
+        path: "wit",
         pub_export_macro: true,
         export_macro_name: "__export_component",
         default_bindings_module: "stagegate_sdk::bindings",

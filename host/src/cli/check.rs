@@ -23,6 +23,11 @@ pub struct CheckArgs {
     /// (still 2 when it cannot decide).
     #[arg(long)]
     dry_run: bool,
+    /// Also run this unpinned component, in place of the configured plugin of
+    /// the name it reports (keeping that plugin's limits and configuration).
+    /// Repeatable; only with --dry-run, so a pipeline never runs unpinned code.
+    #[arg(long, value_name = "FILE.wasm", requires = "dry_run")]
+    plugin: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -75,6 +80,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         from: args.from,
         change,
         cache: args.gate.cache()?,
+        local_plugins: args.plugin,
     };
     let outcome = gate::run(&config, &request);
     let mut stdout = std::io::stdout().lock();

@@ -1,7 +1,10 @@
 //! `stagegate validate`: load the configuration, every plugin and every
 //! policy, strictly, without a bundle.
 
+use std::io::Write as _;
+
 use stagegate::gate;
+use stagegate::report::text::{Part, Writer};
 
 use super::GateOptions;
 
@@ -16,23 +19,36 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     let config = args.gate.load_config()?;
     let (_runtime, plugins, policies) =
-        gate::prepare(&config, args.gate.cache()?).map_err(anyhow::Error::msg)?;
-    println!("stagegate: configuration is valid");
-    println!("  stages: {}", config.stages.join(" → "));
+        gate::prepare(&config, args.gate.cache()?, &[]).map_err(anyhow::Error::msg)?;
+    let mut stdout = std::io::stdout().lock();
+    let mut w = Writer::new(&mut stdout);
+    w.line(&[Part::Lit("stagegate: configuration is valid")])?;
+    w.line(&[
+        Part::Lit("  stages: "),
+        Part::Text(&config.stages.join(" → ")),
+    ])?;
     for plugin in &plugins {
-        println!(
-            "  plugin {} {} ({} facts, sha256:{}, {})",
-            plugin.meta.name,
-            plugin.meta.version,
-            plugin.meta.facts.len(),
-            plugin.sha256.get(..12).unwrap_or(&plugin.sha256),
-            plugin.origin
-        );
+        w.line(&[
+            Part::Lit("  plugin "),
+            Part::Text(&plugin.meta.name),
+            Part::Lit(" "),
+            Part::Text(&plugin.meta.version),
+            Part::Lit(" ("),
+            Part::Num(plugin.meta.facts.len() as u128),
+            Part::Lit(" facts, sha256:"),
+            Part::Text(plugin.sha256.get(..12).unwrap_or(&plugin.sha256)),
+            Part::Lit(", "),
+            Part::Text(&plugin.origin),
+            Part::Lit(")"),
+        ])?;
     }
-    println!(
-        "  policies: {} (sha256:{})",
-        policies.count,
-        policies.digest.get(..12).unwrap_or("")
-    );
+    w.line(&[
+        Part::Lit("  policies: "),
+        Part::Num(policies.count as u128),
+        Part::Lit(" (sha256:"),
+        Part::Text(policies.digest.get(..12).unwrap_or("")),
+        Part::Lit(")"),
+    ])?;
+    stdout.flush()?;
     Ok(0)
 }

@@ -143,9 +143,7 @@ impl Runtime {
                 let component = match cached {
                     Some(component) => component,
                     None => {
-                        let component = Component::new(&self.engine, &bytes).map_err(|e| {
-                            invalid(format!("is not a valid WebAssembly component: {e:#}"))
-                        })?;
+                        let component = self.compile(&spec.name, &bytes)?;
                         if let Some(cache) = &self.cache {
                             cache.store(&self.engine, &actual, &component);
                         }
@@ -155,30 +153,7 @@ impl Runtime {
                 (component, actual, path.display().to_string(), status)
             }
         };
-        contract::check(&self.engine, &component).map_err(&invalid)?;
-        let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| {
-            invalid(format!(
-                "needs an import the sandbox does not provide: {e:#}"
-            ))
-        })?;
-        let pre = PluginPre::new(instance_pre)
-            .map_err(|e| invalid(format!("does not match the plugin world: {e:#}")))?;
-
-        let mut store = self
-            .store(None, &spec.limits)
-            .map_err(|e| invalid(format!("{e:#}")))?;
-        let started = Instant::now();
-        let described = pre
-            .instantiate(&mut store)
-            .and_then(|p| p.stagegate_plugin_guest().call_describe(&mut store));
-        let raw = match described {
-            Ok(raw) => raw,
-            Err(e) => {
-                let logs = store.data_mut().take_logs();
-                let why = classify(&e, store.data(), &logs, &spec.limits, started.elapsed());
-                return Err(invalid(format!("failed in `describe`: {why}")));
-            }
-        };
+        let (pre, raw) = self.describe(&spec.name, &component, &spec.limits)?;
         let meta = convert::metadata(&spec.name, raw, &spec.limits).map_err(&invalid)?;
         Ok(LoadedPlugin {
             meta,
@@ -189,6 +164,107 @@ impl Runtime {
             cache,
             pre,
         })
+    }
+
+    /// Loads a component given on the command line for a dry run: unpinned,
+    /// its digest taken as read, compiled without the cache. Its name is the
+    /// one it describes itself with; `settings` gives the limits and
+    /// configuration for that name (those of the configured plugin it stands
+    /// in for), else the defaults apply. `describe` runs under the default
+    /// limits; its metadata is checked against the plugin's own.
+    pub fn load_local(
+        &self,
+        path: &Path,
+        settings: impl FnOnce(&str) -> Option<(Limits, String)>,
+    ) -> Result<LoadedPlugin, PluginError> {
+        let label = path.display().to_string();
+        let bytes = read_component(&label, path)?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let component = self.compile(&label, &bytes)?;
+        self.load_compiled(path, &component, sha256, settings)
+    }
+
+    /// [`Runtime::load_local`] of a component already read and compiled.
+    pub(crate) fn load_compiled(
+        &self,
+        path: &Path,
+        component: &Component,
+        sha256: String,
+        settings: impl FnOnce(&str) -> Option<(Limits, String)>,
+    ) -> Result<LoadedPlugin, PluginError> {
+        let label = path.display().to_string();
+        let (pre, raw) = self.describe(&label, component, &Limits::default())?;
+        let name = raw.name.clone();
+        crate::config::check_plugin_name(&name).map_err(|e| PluginError::Invalid {
+            name: label.clone(),
+            message: format!("describes itself with a name the gate cannot use: {e}"),
+        })?;
+        let (limits, config_json) =
+            settings(&name).unwrap_or_else(|| (Limits::default(), "{}".to_owned()));
+        let meta =
+            convert::metadata(&name, raw, &limits).map_err(|message| PluginError::Invalid {
+                name: name.clone(),
+                message,
+            })?;
+        Ok(LoadedPlugin {
+            meta,
+            sha256,
+            origin: format!("{label} (local, unpinned)"),
+            limits,
+            config_json,
+            cache: CacheStatus::Off,
+            pre,
+        })
+    }
+
+    /// Compiles a component read from a file.
+    pub(crate) fn compile(&self, name: &str, bytes: &[u8]) -> Result<Component, PluginError> {
+        Component::new(&self.engine, bytes).map_err(|e| PluginError::Invalid {
+            name: name.to_owned(),
+            message: format!("is not a valid WebAssembly component: {e:#}"),
+        })
+    }
+
+    /// The engine plugins are compiled for.
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Checks the contract, links `component` and calls its `describe`.
+    fn describe(
+        &self,
+        name: &str,
+        component: &Component,
+        limits: &Limits,
+    ) -> Result<(PluginPre<Sandbox>, wit::Metadata), PluginError> {
+        let invalid = |message: String| PluginError::Invalid {
+            name: name.to_owned(),
+            message,
+        };
+        contract::check(&self.engine, component).map_err(invalid)?;
+        let instance_pre = self.linker.instantiate_pre(component).map_err(|e| {
+            invalid(format!(
+                "needs an import the sandbox does not provide: {e:#}"
+            ))
+        })?;
+        let pre = PluginPre::new(instance_pre)
+            .map_err(|e| invalid(format!("does not match the plugin world: {e:#}")))?;
+
+        let mut store = self
+            .store(None, limits)
+            .map_err(|e| invalid(format!("{e:#}")))?;
+        let started = Instant::now();
+        let described = pre
+            .instantiate(&mut store)
+            .and_then(|p| p.stagegate_plugin_guest().call_describe(&mut store));
+        match described {
+            Ok(raw) => Ok((pre, raw)),
+            Err(e) => {
+                let logs = store.data_mut().take_logs();
+                let why = classify(&e, store.data(), &logs, limits, started.elapsed());
+                Err(invalid(format!("failed in `describe`: {why}")))
+            }
+        }
     }
 
     /// The evaluation of `plugin` over the artifacts of `bundle` it reads.
@@ -350,13 +426,17 @@ impl Drop for Runtime {
     }
 }
 
-fn read_component(name: &str, path: &Path) -> Result<Vec<u8>, PluginError> {
+pub(crate) fn read_component(name: &str, path: &Path) -> Result<Vec<u8>, PluginError> {
     let read_err = |message: String| PluginError::Read {
         name: name.to_owned(),
         path: path.to_owned(),
         message,
     };
     let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
+    // A FIFO or a device would block the read or never end.
+    if !meta.is_file() {
+        return Err(read_err("it is not a regular file".to_owned()));
+    }
     if meta.len() > MAX_COMPONENT_BYTES {
         return Err(read_err(format!(
             "it is {} bytes, more than {MAX_COMPONENT_BYTES}",

@@ -4,8 +4,10 @@
 
 mod cases;
 mod cli;
+mod plugin_cli;
 mod python;
 mod sandbox;
+mod sdk_package;
 mod secrets;
 mod support;
 mod trust;

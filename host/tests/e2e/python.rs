@@ -39,7 +39,7 @@ fn componentize_py() -> PathBuf {
 
 /// Builds tests/plugins/python-lines into a component (once per process,
 /// and only when its sources changed).
-fn python_plugin() -> &'static (PathBuf, String) {
+pub fn python_plugin() -> &'static (PathBuf, String) {
     static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let source = repo().join("tests/plugins/python-lines");
