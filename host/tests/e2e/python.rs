@@ -37,32 +37,126 @@ fn componentize_py() -> PathBuf {
     exe
 }
 
-/// Builds tests/plugins/python-lines into a component (once per process,
-/// and only when its sources changed).
+/// Builds `tests/plugins/<dir>` (an `app.py`) into a component, only when its
+/// sources or the contract changed.
+fn build_python(dir: &str, name: &str) -> (PathBuf, String) {
+    let source = repo().join("tests/plugins").join(dir);
+    let out_dir = target_dir().join("test-plugins");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let app = std::fs::read(source.join("app.py")).unwrap();
+    let wit = std::fs::read(repo().join("wit/plugin.wit")).unwrap();
+    let key = sha256_hex(&[app, wit].concat());
+    let out = out_dir.join(format!("{name}-{}.wasm", &key[..16]));
+    if !out.exists() {
+        let status = Command::new(componentize_py())
+            .current_dir(&source)
+            .arg("-d")
+            .arg(repo().join("wit"))
+            .args(["-w", "plugin", "componentize", "app", "-o"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "componentize-py failed for {dir}");
+    }
+    let digest = sha256_hex(&std::fs::read(&out).unwrap());
+    (out, digest)
+}
+
+/// tests/plugins/python-lines as a component, built once per process.
 pub fn python_plugin() -> &'static (PathBuf, String) {
     static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let source = repo().join("tests/plugins/python-lines");
-        let out_dir = target_dir().join("test-plugins");
-        std::fs::create_dir_all(&out_dir).unwrap();
-        let app = std::fs::read(source.join("app.py")).unwrap();
-        let wit = std::fs::read(repo().join("wit/plugin.wit")).unwrap();
-        let key = sha256_hex(&[app, wit].concat());
-        let out = out_dir.join(format!("pylines-{}.wasm", &key[..16]));
-        if !out.exists() {
-            let status = Command::new(componentize_py())
-                .current_dir(&source)
-                .arg("-d")
-                .arg(repo().join("wit"))
-                .args(["-w", "plugin", "componentize", "app", "-o"])
-                .arg(&out)
-                .status()
-                .unwrap();
-            assert!(status.success(), "componentize-py failed");
-        }
-        let digest = sha256_hex(&std::fs::read(&out).unwrap());
-        (out, digest)
-    })
+    BUILT.get_or_init(|| build_python("python-lines", "pylines"))
+}
+
+/// tests/plugins/python-hostile as a component, built once per process.
+fn python_hostile() -> &'static (PathBuf, String) {
+    static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
+    BUILT.get_or_init(|| build_python("python-hostile", "pyhostile"))
+}
+
+/// Runs the Python hostile plugin in `mode` with `extra` keys; returns the
+/// exit code and the report's errors. One compiled-code cache serves every
+/// run, so CPython is compiled once.
+fn python_hostile_run(mode: &str, extra: &str, config_extra: &str) -> (i32, String) {
+    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| tempfile::tempdir().unwrap());
+    let (wasm, digest) = python_hostile();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[evidence]\n[plugins.pyhostile]\npath = {wasm:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.pyhostile.config]\nmode = \"{mode}\"\n{config_extra}\n"
+        ),
+    );
+    let bundle = tempfile::tempdir().unwrap();
+    std::fs::write(bundle.path().join("a.txt"), "hello\n").unwrap();
+    let run = stagegate(
+        &[
+            "check",
+            bundle.path().to_str().unwrap(),
+            "--to",
+            "prod",
+            "--format",
+            "json",
+            "--config",
+            config.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ],
+        None,
+        &[("STAGEGATE_CACHE_KEY", "python-hostile-test-key")],
+    );
+    let json = run.json();
+    assert!(
+        !bundle.path().join("planted.txt").exists(),
+        "mode {mode} wrote into the bundle"
+    );
+    (run.code, json["errors"].to_string())
+}
+
+#[test]
+fn a_python_guest_is_held_by_the_same_sandbox() {
+    let (code, errors) = python_hostile_run("ok", "", "");
+    assert_eq!((code, errors.as_str()), (0, "[]"));
+
+    let (code, errors) = python_hostile_run("loop", "timeout_ms = 2000", "");
+    assert_eq!(code, 2, "{errors}");
+    assert!(errors.contains("exceeded its 2000 ms deadline"), "{errors}");
+
+    // CPython's own heap starts near 20 MiB; the cap stops the growth.
+    let (code, errors) = python_hostile_run("memory", "memory_mib = 128", "");
+    assert_eq!(code, 2, "{errors}");
+    assert!(
+        errors.contains("exceeded its 128 MiB memory limit"),
+        "{errors}"
+    );
+
+    let (code, errors) = python_hostile_run("read-outside", "", "");
+    assert_eq!(code, 2, "{errors}");
+    assert!(
+        !errors.contains("READ") && !errors.contains("WRITTEN"),
+        "{errors}"
+    );
+    for attempt in [
+        "read /etc/hostname: refused",
+        "read /bundle/../etc/hostname: refused",
+        "read ../etc/hostname: refused",
+        "write /bundle/planted.txt: refused",
+    ] {
+        assert!(errors.contains(attempt), "{attempt}: {errors}");
+    }
+
+    // componentize-py's CPython has no socket module, so Python code cannot
+    // even ask; the wasi:sockets imports it carries are refused by the host
+    // as for every guest (sandbox::tcp_connections_are_refused).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let (code, errors) = python_hostile_run("tcp", "", &format!("port = {port}"));
+    assert_eq!(code, 2, "{errors}");
+    assert!(errors.contains("tcp connect: refused"), "{errors}");
+    assert!(!errors.contains("CONNECTED"), "{errors}");
+    assert!(listener.accept().is_err(), "the guest reached the listener");
 }
 
 #[test]
