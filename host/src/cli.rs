@@ -3,6 +3,7 @@
 
 mod check;
 mod plugin;
+mod scaffold;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Check the configuration, plugins and policies without a bundle.
     Validate(validate::ValidateArgs),
-    /// Work on plugins: inspect a component.
+    /// Work on plugins: scaffold, build and inspect them.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
 }

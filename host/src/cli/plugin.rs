@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use stagegate::plugin::Runtime;
 use stagegate::report;
+use stagegate::report::text::{Part, Writer};
 
 use super::Format;
+use super::scaffold::{self, Lang};
 
 /// Subcommands of `stagegate plugin`.
 #[derive(Debug, clap::Subcommand)]
@@ -17,6 +19,34 @@ pub enum PluginCommand {
     /// Exit codes: 0 check would run it, 1 check would refuse it, 2 the file
     /// cannot be read.
     Inspect(InspectArgs),
+    /// Write a small, buildable plugin project: a real example (licences of
+    /// a CycloneDX SBOM against an allow-list), its unit test, a sample
+    /// bundle, a policy and a stagegate.toml.
+    New(NewArgs),
+    /// Build the plugin project in DIR with its language's pinned toolchain,
+    /// check the component as `check` would, and print how to pin it.
+    Build(BuildArgs),
+}
+
+/// Arguments of `stagegate plugin new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The plugin's name: `context.<NAME>` in policies ([a-z][a-z0-9_]*).
+    name: String,
+    /// The language.
+    #[arg(long, value_enum)]
+    lang: Lang,
+    /// Where to write it [default: ./NAME]; must not exist or be empty.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// Arguments of `stagegate plugin build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The project [default: the current directory].
+    #[arg(default_value = ".")]
+    dir: PathBuf,
 }
 
 /// Arguments of `stagegate plugin inspect`.
@@ -33,7 +63,79 @@ pub struct InspectArgs {
 pub fn run(command: PluginCommand) -> anyhow::Result<u8> {
     match command {
         PluginCommand::Inspect(args) => inspect(&args),
+        PluginCommand::New(args) => new(&args),
+        PluginCommand::Build(args) => build(&args),
     }
+}
+
+fn new(args: &NewArgs) -> anyhow::Result<u8> {
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let written = scaffold::new(&args.name, args.lang, &dir)?;
+    let shown = dir.display().to_string();
+    let mut stdout = std::io::stdout().lock();
+    let mut w = Writer::new(&mut stdout);
+    w.line(&[
+        Part::Lit("wrote "),
+        Part::Num(written.len() as u128),
+        Part::Lit(" files into "),
+        Part::Text(&shown),
+    ])?;
+    for file in written {
+        w.line(&[Part::Lit("  "), Part::Lit(file)])?;
+    }
+    w.line(&[
+        Part::Lit("next: cd "),
+        Part::Text(&shown),
+        Part::Lit(" && stagegate plugin build"),
+    ])?;
+    stdout.flush()?;
+    Ok(0)
+}
+
+fn build(args: &BuildArgs) -> anyhow::Result<u8> {
+    let lang = scaffold::detect(&args.dir)?;
+    let wasm = scaffold::build(&args.dir, lang)?;
+    let runtime = Runtime::new(None)?;
+    let inspection = runtime.inspect(&wasm)?;
+    // The path as the project's stagegate.toml names it, when it is inside.
+    let base = std::fs::canonicalize(&args.dir).unwrap_or_else(|_| args.dir.clone());
+    let full = std::fs::canonicalize(&wasm).unwrap_or_else(|_| wasm.clone());
+    let relative = full
+        .strip_prefix(&base)
+        .map_or_else(|_| full.display().to_string(), |p| p.display().to_string());
+    let mut stdout = std::io::stdout().lock();
+    let mut w = Writer::new(&mut stdout);
+    w.line(&[
+        Part::Lit("component: "),
+        Part::Text(&full.display().to_string()),
+    ])?;
+    w.line(&[Part::Lit("sha256:    "), Part::Text(&inspection.sha256)])?;
+    w.line(&[
+        Part::Lit("size:      "),
+        Part::Num(u128::from(inspection.size)),
+        Part::Lit(" bytes"),
+    ])?;
+    let code = match &inspection.loaded {
+        Ok(meta) => {
+            w.line(&[Part::Lit(
+                "to pin it (paths in stagegate.toml are relative to that file):",
+            )])?;
+            for line in report::inspect::pin(&meta.name, &relative, &inspection.sha256).lines() {
+                w.line(&[Part::Lit("  "), Part::Text(line)])?;
+            }
+            0
+        }
+        Err(problem) => {
+            w.line(&[Part::Lit("check would refuse it:")])?;
+            w.line(&[Part::Lit("  - "), Part::Text(problem)])?;
+            1
+        }
+    };
+    stdout.flush()?;
+    Ok(code)
 }
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<u8> {

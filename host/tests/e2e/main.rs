@@ -7,6 +7,7 @@ mod cli;
 mod plugin_cli;
 mod python;
 mod sandbox;
+mod scaffold;
 mod sdk_package;
 mod secrets;
 mod support;

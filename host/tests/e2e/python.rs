@@ -8,9 +8,11 @@ use std::sync::OnceLock;
 use crate::support::{repo, sha256_hex, stagegate, target_dir, write_config};
 
 const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
+/// pytest, for the Python scaffold's unit tests.
+pub const PYTEST: &str = "pytest==9.0.2";
 
 /// componentize-py: on PATH, or installed into a venv under target/.
-fn componentize_py() -> PathBuf {
+pub fn componentize_py() -> PathBuf {
     if let Ok(out) = Command::new("componentize-py").arg("--version").output()
         && out.status.success()
         && String::from_utf8_lossy(&out.stdout).contains("0.25.1")

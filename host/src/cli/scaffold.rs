@@ -1,0 +1,268 @@
+//! `stagegate plugin new` and `stagegate plugin build`: a small plugin
+//! project per language, and the toolchain that turns it into a component.
+//!
+//! The templates live in `host/templates/` and are embedded; a Rust project
+//! gets the SDK (and its WIT) written beside it, so it builds without this
+//! repository. Toolchain versions are pinned; a missing or different one is
+//! one sentence saying how to install the pinned one.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context as _, bail};
+use clap::ValueEnum;
+
+/// componentize-py, the Python toolchain this stagegate builds with.
+pub const COMPONENTIZE_PY: &str = "0.25.1";
+
+/// Languages `plugin new` scaffolds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// cargo, for wasm32-wasip2, with the stagegate SDK.
+    Rust,
+    /// componentize-py.
+    Python,
+}
+
+impl Lang {
+    fn word(self) -> &'static str {
+        match self {
+            Lang::Rust => "Rust",
+            Lang::Python => "Python",
+        }
+    }
+
+    /// Where the component lands, relative to the project.
+    fn wasm(self, name: &str) -> String {
+        match self {
+            Lang::Rust => format!("target/wasm32-wasip2/release/{name}.wasm"),
+            Lang::Python => "plugin.wasm".to_owned(),
+        }
+    }
+
+    fn test_command(self) -> &'static str {
+        match self {
+            Lang::Rust => "cargo test",
+            Lang::Python => "python3 -m pytest",
+        }
+    }
+}
+
+const SBOM: &[u8] =
+    include_bytes!("../../../tests/fixtures/cyclonedx/cyclonedx-py-7.5_env_pytest-venv.cdx.json");
+const README: &str = include_str!("../../templates/common/README.md");
+const POLICY: &str = include_str!("../../templates/common/policy.cedar");
+const CONFIG: &str = include_str!("../../templates/common/stagegate.toml");
+
+const RUST_CARGO: &str = include_str!("../../templates/rust/Cargo.toml");
+const RUST_LIB: &str = include_str!("../../templates/rust/lib.rs");
+const RUST_IGNORE: &str = include_str!("../../templates/rust/gitignore");
+const SDK_LIB: &str = include_str!("../../../sdk/src/lib.rs");
+const WIT: &str = include_str!("../../../wit/plugin.wit");
+const TEXT_LIB: &str = include_str!("../../../plugins/text/src/lib.rs");
+const TEXT_BOM: &str = include_str!("../../../plugins/text/src/bom.rs");
+const SDK_CARGO: &str = "[package]\nname = \"stagegate-sdk\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+license = \"Apache-2.0\"\npublish = false\n\n[dependencies]\n\
+stagegate-text = { path = \"../stagegate-text\" }\nwit-bindgen = \"0.61\"\n";
+const TEXT_CARGO: &str = "[package]\nname = \"stagegate-text\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+license = \"Apache-2.0\"\npublish = false\n";
+
+const PY_APP: &str = include_str!("../../templates/python/app.py");
+const PY_LOGIC: &str = include_str!("../../templates/python/logic.py");
+const PY_TEST: &str = include_str!("../../templates/python/test_logic.py");
+const PY_IGNORE: &str = include_str!("../../templates/python/gitignore");
+
+/// The files of a new `lang` project for plugin `name`.
+fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
+    let wasm = lang.wasm(name);
+    let fill = |template: &str| {
+        template
+            .replace("{{name}}", name)
+            .replace("{{lang}}", lang.word())
+            .replace("{{wasm}}", &wasm)
+            .replace("{{test}}", lang.test_command())
+            .into_bytes()
+    };
+    let mut files = vec![
+        ("README.md", fill(README)),
+        ("stagegate.toml", fill(CONFIG)),
+        ("policies/plugin.cedar", fill(POLICY)),
+        ("bundle/sbom.cdx.json", SBOM.to_vec()),
+    ];
+    match lang {
+        Lang::Rust => files.extend([
+            ("Cargo.toml", fill(RUST_CARGO)),
+            ("src/lib.rs", fill(RUST_LIB)),
+            (".gitignore", fill(RUST_IGNORE)),
+            (
+                "sdk/stagegate-sdk/Cargo.toml",
+                SDK_CARGO.as_bytes().to_vec(),
+            ),
+            ("sdk/stagegate-sdk/src/lib.rs", SDK_LIB.as_bytes().to_vec()),
+            ("sdk/stagegate-sdk/wit/plugin.wit", WIT.as_bytes().to_vec()),
+            (
+                "sdk/stagegate-text/Cargo.toml",
+                TEXT_CARGO.as_bytes().to_vec(),
+            ),
+            (
+                "sdk/stagegate-text/src/lib.rs",
+                TEXT_LIB.as_bytes().to_vec(),
+            ),
+            (
+                "sdk/stagegate-text/src/bom.rs",
+                TEXT_BOM.as_bytes().to_vec(),
+            ),
+        ]),
+        Lang::Python => files.extend([
+            ("app.py", fill(PY_APP)),
+            ("logic.py", fill(PY_LOGIC)),
+            ("test_logic.py", fill(PY_TEST)),
+            (".gitignore", fill(PY_IGNORE)),
+            ("wit/plugin.wit", WIT.as_bytes().to_vec()),
+        ]),
+    }
+    files
+}
+
+/// Writes a new project into `dir`, which must not exist or be empty: no
+/// file the user has is ever overwritten. Returns the files written.
+pub fn new(name: &str, lang: Lang, dir: &Path) -> anyhow::Result<Vec<&'static str>> {
+    stagegate::config::check_plugin_name(name).map_err(anyhow::Error::msg)?;
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir)
+            .with_context(|| format!("`{}` exists and cannot be read", dir.display()))?;
+        if entries.next().is_some() {
+            bail!(
+                "`{}` is not empty: choose another --dir, nothing was written",
+                dir.display()
+            );
+        }
+    }
+    let files = files(name, lang);
+    let mut written = Vec::with_capacity(files.len());
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create `{}`", path.display()))?;
+        file.write_all(&bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        written.push(rel);
+    }
+    Ok(written)
+}
+
+/// Which language the project in `dir` is written in.
+pub fn detect(dir: &Path) -> anyhow::Result<Lang> {
+    if dir.join("Cargo.toml").is_file() {
+        Ok(Lang::Rust)
+    } else if dir.join("app.py").is_file() {
+        Ok(Lang::Python)
+    } else {
+        bail!(
+            "cannot tell the language of `{}`: it has no Cargo.toml (Rust) and no app.py (Python)",
+            dir.display()
+        )
+    }
+}
+
+/// Builds the project in `dir`; returns the component's path.
+pub fn build(dir: &Path, lang: Lang) -> anyhow::Result<PathBuf> {
+    match lang {
+        Lang::Rust => build_rust(dir),
+        Lang::Python => build_python(dir),
+    }
+}
+
+fn build_rust(dir: &Path) -> anyhow::Result<PathBuf> {
+    let output = Command::new("cargo")
+        .current_dir(dir)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "cargo is not installed: install Rust with rustup (https://rustup.rs), then run `rustup target add wasm32-wasip2`"
+        ),
+        Err(e) => return Err(e).context("cannot run cargo"),
+    };
+    if !output.status.success() {
+        bail!(
+            "cargo build failed ({}); if it says the wasm32-wasip2 target is missing, run `rustup target add wasm32-wasip2`",
+            output.status
+        );
+    }
+    // The artifact cargo reports, wherever the target directory is.
+    let wasm = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m.get("reason").is_some_and(|r| r == "compiler-artifact"))
+        .filter(|m| {
+            m.pointer("/target/kind")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
+        })
+        .flat_map(|m| {
+            m.get("filenames")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|f| f.as_str().map(PathBuf::from))
+        })
+        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"));
+    wasm.ok_or_else(|| {
+        anyhow::anyhow!(
+            "cargo built no .wasm: `[lib] crate-type` in `{}` must include \"cdylib\"",
+            dir.join("Cargo.toml").display()
+        )
+    })
+}
+
+fn build_python(dir: &Path) -> anyhow::Result<PathBuf> {
+    let install = format!("pip install componentize-py=={COMPONENTIZE_PY}");
+    let version = match Command::new("componentize-py").arg("--version").output() {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        Ok(_) | Err(_) => bail!("componentize-py is not installed: {install}"),
+    };
+    if !version.split_whitespace().any(|w| w == COMPONENTIZE_PY) {
+        bail!(
+            "found {version}, but stagegate builds Python plugins with componentize-py {COMPONENTIZE_PY}: {install}"
+        );
+    }
+    let out = dir.join("plugin.wasm");
+    let status = Command::new("componentize-py")
+        .current_dir(dir)
+        .args([
+            "-d",
+            "wit",
+            "-w",
+            "plugin",
+            "componentize",
+            "app",
+            "-o",
+            "plugin.wasm",
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .context("cannot run componentize-py")?;
+    if !status.success() {
+        bail!("componentize-py failed ({status})");
+    }
+    Ok(out)
+}

@@ -1,0 +1,296 @@
+//! `stagegate plugin new` and `plugin build`, per language: the scaffold's
+//! own unit tests pass in the language's runner, it builds with the pinned
+//! toolchain, and its facts drive a Cedar decision on its real sample bundle,
+//! unpinned in a dry run and pinned in a real check.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::python::componentize_py;
+use crate::support::{Run, stagegate, target_dir};
+
+/// The environment for `plugin build`: a shared cargo target directory, and
+/// componentize-py on PATH.
+fn build_env() -> Vec<(String, String)> {
+    let tool = componentize_py();
+    let mut path = std::env::var("PATH").unwrap_or_default();
+    if let Some(dir) = tool.parent().filter(|d| !d.as_os_str().is_empty()) {
+        path = format!("{}:{path}", dir.display());
+    }
+    vec![
+        (
+            "CARGO_TARGET_DIR".to_owned(),
+            target_dir()
+                .join("sdk-package/outside-target")
+                .display()
+                .to_string(),
+        ),
+        ("PATH".to_owned(), path),
+    ]
+}
+
+fn run(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Run {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    stagegate(args, Some(cwd), &env)
+}
+
+/// Scaffolds `name` in `lang` into a fresh directory and builds it; returns
+/// the project and the component's path and digest from `plugin build`.
+fn scaffold_and_build(name: &str, lang: &str) -> (tempfile::TempDir, PathBuf, PathBuf, String) {
+    let work = tempfile::tempdir().unwrap();
+    let new = run(&["plugin", "new", name, "--lang", lang], work.path(), &[]);
+    assert_eq!(new.code, 0, "{}", new.all());
+    let project = work.path().join(name);
+    for file in [
+        "README.md",
+        "stagegate.toml",
+        "policies/plugin.cedar",
+        "bundle/sbom.cdx.json",
+    ] {
+        assert!(project.join(file).is_file(), "{lang}: no {file}");
+    }
+    let build = run(&["plugin", "build"], &project, &build_env());
+    assert_eq!(build.code, 0, "{lang}: {}", build.all());
+    let field = |label: &str| {
+        build
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("{lang}: no `{label}` in {}", build.stdout))
+    };
+    let wasm = PathBuf::from(field("component:"));
+    let digest = field("sha256:");
+    assert_eq!(
+        crate::support::sha256_hex(&std::fs::read(&wasm).unwrap()),
+        digest
+    );
+    assert!(
+        build.stdout.contains(&format!("[plugins.{name}]")),
+        "{}",
+        build.stdout
+    );
+    (work, project, wasm, digest)
+}
+
+/// The scaffold's facts decide: its sample SBOM (cyclonedx-py 7.5) names
+/// BSD-2-Clause and a classifier string, both outside the allow-list.
+fn assert_decides(name: &str, lang: &str, project: &Path, wasm: &Path, digest: &str) {
+    let wasm_arg = wasm.to_str().unwrap();
+    let dry = run(
+        &[
+            "check",
+            "bundle",
+            "--to",
+            "prod",
+            "--dry-run",
+            "--format",
+            "json",
+            "--config",
+            "stagegate.toml",
+            "--plugin",
+            wasm_arg,
+        ],
+        project,
+        &[],
+    );
+    assert_eq!(dry.code, 0, "{lang}: {}", dry.all());
+    let json = dry.json();
+    assert_eq!(json["decision"], "deny", "{lang}: {}", dry.all());
+    assert_eq!(
+        json["reasons"][0]["policy"],
+        format!("{name}-allowed-licences")
+    );
+    let facts = &json["facts"][name];
+    assert_eq!(facts["inputs"], 1, "{lang}: {facts}");
+    assert_eq!(facts["components"], 17, "{lang}: {facts}");
+    assert_eq!(facts["unlicensed"], 0, "{lang}: {facts}");
+    assert_eq!(
+        facts["denied"],
+        serde_json::json!(["BSD-2-Clause", "License :: OSI Approved :: BSD License"]),
+        "{lang}"
+    );
+    let findings: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["plugin"] == name)
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        findings.contains(&"Pygments@2.21.0: licence BSD-2-Clause is not allowed"),
+        "{lang}: {findings:?}"
+    );
+
+    // The scaffold's config names the component where it is built; here the
+    // cargo target directory is shared, so point it at the real file.
+    let config = std::fs::read_to_string(project.join("stagegate.toml"))
+        .unwrap()
+        .replace(
+            &format!("path = {:?}", relative_wasm(lang, name)),
+            &format!("path = {wasm_arg:?}"),
+        );
+    assert!(config.contains(wasm_arg), "{lang}: {config}");
+
+    // Unpinned, a real check fails closed: the zeros are not its digest.
+    std::fs::write(project.join("unpinned.toml"), &config).unwrap();
+    let real = run(
+        &[
+            "check",
+            "bundle",
+            "--to",
+            "prod",
+            "--config",
+            "unpinned.toml",
+        ],
+        project,
+        &[],
+    );
+    assert_eq!(real.code, 2, "{lang}: {}", real.all());
+    assert!(
+        real.all().contains("digest mismatch"),
+        "{lang}: {}",
+        real.all()
+    );
+
+    // Pinned as `plugin build` printed, the same decision gates for real.
+    let pinned = config.replace(&"0".repeat(64), digest);
+    std::fs::write(project.join("pinned.toml"), pinned).unwrap();
+    let real = run(
+        &["check", "bundle", "--to", "prod", "--config", "pinned.toml"],
+        project,
+        &[],
+    );
+    assert_eq!(real.code, 1, "{lang}: {}", real.all());
+    assert!(
+        real.stdout.contains(&format!("{name}-allowed-licences")),
+        "{lang}: {}",
+        real.all()
+    );
+}
+
+fn relative_wasm(lang: &str, name: &str) -> String {
+    match lang {
+        "rust" => format!("target/wasm32-wasip2/release/{name}.wasm"),
+        _ => "plugin.wasm".to_owned(),
+    }
+}
+
+#[test]
+fn a_rust_plugin_from_the_scaffold_gates_a_real_bundle() {
+    let (_work, project, wasm, digest) = scaffold_and_build("licenses", "rust");
+    // Its unit tests run natively with cargo test.
+    let output = Command::new(env!("CARGO"))
+        .current_dir(&project)
+        .args(["test", "--quiet"])
+        .env(
+            "CARGO_TARGET_DIR",
+            target_dir().join("sdk-package/native-target"),
+        )
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("3 passed"), "{text}");
+    assert_decides("licenses", "rust", &project, &wasm, &digest);
+}
+
+#[test]
+fn a_python_plugin_from_the_scaffold_gates_a_real_bundle() {
+    let (_work, project, wasm, digest) = scaffold_and_build("pylicenses", "python");
+    // Its unit tests run with pytest, without WebAssembly.
+    let python = componentize_py()
+        .parent()
+        .map(|d| d.join("python"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let pytest = Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", crate::python::PYTEST])
+        .status()
+        .unwrap();
+    assert!(
+        pytest.success(),
+        "pip install {} failed",
+        crate::python::PYTEST
+    );
+    let output = Command::new(&python)
+        .current_dir(&project)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("3 passed"), "{text}");
+    assert_decides("pylicenses", "python", &project, &wasm, &digest);
+}
+
+#[test]
+fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("taken")).unwrap();
+    std::fs::write(work.path().join("taken/mine.txt"), "keep me").unwrap();
+    let refused = run(
+        &["plugin", "new", "x", "--lang", "python", "--dir", "taken"],
+        work.path(),
+        &[],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    assert!(
+        refused.stderr.contains("is not empty"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(work.path().join("taken"))
+            .unwrap()
+            .count(),
+        1
+    );
+
+    let bad = run(
+        &["plugin", "new", "Bad-Name", "--lang", "rust"],
+        work.path(),
+        &[],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    assert!(
+        bad.stderr.contains("must match [a-z][a-z0-9_]*"),
+        "{}",
+        bad.stderr
+    );
+    assert!(!work.path().join("Bad-Name").exists());
+
+    let new = run(
+        &["plugin", "new", "nopy", "--lang", "python"],
+        work.path(),
+        &[],
+    );
+    assert_eq!(new.code, 0, "{}", new.all());
+    let missing = run(
+        &["plugin", "build", "nopy"],
+        work.path(),
+        &[("PATH".to_owned(), "/nonexistent".to_owned())],
+    );
+    assert_eq!(missing.code, 2, "{}", missing.all());
+    assert!(
+        missing
+            .stderr
+            .contains("componentize-py is not installed: pip install componentize-py==0.25.1"),
+        "{}",
+        missing.stderr
+    );
+
+    let unknown = run(&["plugin", "build", "taken"], work.path(), &[]);
+    assert_eq!(unknown.code, 2, "{}", unknown.all());
+    assert!(
+        unknown.stderr.contains("cannot tell the language"),
+        "{}",
+        unknown.stderr
+    );
+}
