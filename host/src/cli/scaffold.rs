@@ -16,6 +16,8 @@ use clap::ValueEnum;
 
 /// componentize-py, the Python toolchain this stagegate builds with.
 pub const COMPONENTIZE_PY: &str = "0.25.1";
+/// componentize-js, the JavaScript toolchain (pinned in the scaffold's package.json).
+pub const COMPONENTIZE_JS: &str = "0.23.0";
 
 /// Languages `plugin new` scaffolds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -24,6 +26,8 @@ pub enum Lang {
     Rust,
     /// componentize-py.
     Python,
+    /// componentize-js, through its JavaScript API.
+    Js,
 }
 
 impl Lang {
@@ -31,6 +35,7 @@ impl Lang {
         match self {
             Lang::Rust => "Rust",
             Lang::Python => "Python",
+            Lang::Js => "JavaScript",
         }
     }
 
@@ -38,7 +43,7 @@ impl Lang {
     fn wasm(self, name: &str) -> String {
         match self {
             Lang::Rust => format!("target/wasm32-wasip2/release/{name}.wasm"),
-            Lang::Python => "plugin.wasm".to_owned(),
+            Lang::Python | Lang::Js => "plugin.wasm".to_owned(),
         }
     }
 
@@ -46,6 +51,7 @@ impl Lang {
         match self {
             Lang::Rust => "cargo test",
             Lang::Python => "python3 -m pytest",
+            Lang::Js => "node --test",
         }
     }
 }
@@ -73,6 +79,18 @@ const PY_APP: &str = include_str!("../../templates/python/app.py");
 const PY_LOGIC: &str = include_str!("../../templates/python/logic.py");
 const PY_TEST: &str = include_str!("../../templates/python/test_logic.py");
 const PY_IGNORE: &str = include_str!("../../templates/python/gitignore");
+
+const JS_APP: &str = include_str!("../../templates/js/app.js");
+const JS_LOGIC: &str = include_str!("../../templates/js/logic.js");
+const JS_TEST: &str = include_str!("../../templates/js/logic.test.js");
+const JS_BUILD: &str = include_str!("../../templates/js/build.mjs");
+const JS_PACKAGE: &str = include_str!("../../templates/js/package.json");
+const JS_WORLD: &str = include_str!("../../templates/js/world.wit");
+const JS_IGNORE: &str = include_str!("../../templates/js/gitignore");
+const WASI_FILESYSTEM: &str =
+    include_str!("../../templates/js/wit-deps/wasi-filesystem/package.wit");
+const WASI_IO: &str = include_str!("../../templates/js/wit-deps/wasi-io/package.wit");
+const WASI_CLOCKS: &str = include_str!("../../templates/js/wit-deps/wasi-clocks/package.wit");
 
 /// The files of a new `lang` project for plugin `name`.
 fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
@@ -122,6 +140,28 @@ fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
             (".gitignore", fill(PY_IGNORE)),
             ("wit/plugin.wit", WIT.as_bytes().to_vec()),
         ]),
+        Lang::Js => files.extend([
+            ("app.js", fill(JS_APP)),
+            ("logic.js", fill(JS_LOGIC)),
+            ("logic.test.js", fill(JS_TEST)),
+            ("build.mjs", fill(JS_BUILD)),
+            ("package.json", fill(JS_PACKAGE)),
+            (".gitignore", fill(JS_IGNORE)),
+            ("wit/world.wit", fill(JS_WORLD)),
+            (
+                "wit/deps/stagegate-plugin/plugin.wit",
+                WIT.as_bytes().to_vec(),
+            ),
+            (
+                "wit/deps/wasi-filesystem/package.wit",
+                WASI_FILESYSTEM.as_bytes().to_vec(),
+            ),
+            ("wit/deps/wasi-io/package.wit", WASI_IO.as_bytes().to_vec()),
+            (
+                "wit/deps/wasi-clocks/package.wit",
+                WASI_CLOCKS.as_bytes().to_vec(),
+            ),
+        ]),
     }
     files
 }
@@ -166,9 +206,11 @@ pub fn detect(dir: &Path) -> anyhow::Result<Lang> {
         Ok(Lang::Rust)
     } else if dir.join("app.py").is_file() {
         Ok(Lang::Python)
+    } else if dir.join("package.json").is_file() {
+        Ok(Lang::Js)
     } else {
         bail!(
-            "cannot tell the language of `{}`: it has no Cargo.toml (Rust) and no app.py (Python)",
+            "cannot tell the language of `{}`: it has no Cargo.toml (Rust), app.py (Python) or package.json (JavaScript)",
             dir.display()
         )
     }
@@ -179,7 +221,49 @@ pub fn build(dir: &Path, lang: Lang) -> anyhow::Result<PathBuf> {
     match lang {
         Lang::Rust => build_rust(dir),
         Lang::Python => build_python(dir),
+        Lang::Js => build_js(dir),
     }
+}
+
+fn build_js(dir: &Path) -> anyhow::Result<PathBuf> {
+    let install = "install Node.js 18 or later (Debian: apt-get install nodejs npm)";
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(_) | Err(_) => bail!("node is not installed: {install}"),
+    }
+    let package = dir.join("node_modules/@bytecodealliance/componentize-js/package.json");
+    let installed = std::fs::read_to_string(&package).ok().and_then(|text| {
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()?
+            .get("version")?
+            .as_str()
+            .map(str::to_owned)
+    });
+    if installed.as_deref() != Some(COMPONENTIZE_JS) {
+        // The versions package.json pins, into the project's node_modules.
+        let status = Command::new("npm")
+            .current_dir(dir)
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .stdout(Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => bail!(
+                "npm install failed ({s}); it installs @bytecodealliance/componentize-js {COMPONENTIZE_JS} as package.json pins it"
+            ),
+            Err(_) => bail!("npm is not installed: {install}"),
+        }
+    }
+    let status = Command::new("node")
+        .current_dir(dir)
+        .arg("build.mjs")
+        .stdout(Stdio::null())
+        .status()
+        .context("cannot run node")?;
+    if !status.success() {
+        bail!("node build.mjs (componentize-js) failed ({status})");
+    }
+    Ok(dir.join("plugin.wasm"))
 }
 
 fn build_rust(dir: &Path) -> anyhow::Result<PathBuf> {

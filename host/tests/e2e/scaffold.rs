@@ -231,6 +231,21 @@ fn a_python_plugin_from_the_scaffold_gates_a_real_bundle() {
 }
 
 #[test]
+fn a_javascript_plugin_from_the_scaffold_gates_a_real_bundle() {
+    let (_work, project, wasm, digest) = scaffold_and_build("jslicenses", "js");
+    // Its unit tests run with node's own runner, without WebAssembly.
+    let output = Command::new("node")
+        .current_dir(&project)
+        .arg("--test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("# pass 3"), "{text}");
+    assert_decides("jslicenses", "js", &project, &wasm, &digest);
+}
+
+#[test]
 fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
     let work = tempfile::tempdir().unwrap();
     std::fs::create_dir(work.path().join("taken")).unwrap();
