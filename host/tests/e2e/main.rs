@@ -4,6 +4,7 @@
 
 mod cases;
 mod cli;
+mod js;
 mod plugin_cli;
 mod python;
 mod sandbox;

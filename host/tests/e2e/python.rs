@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use crate::support::{repo, sha256_hex, stagegate, target_dir, write_config};
+use crate::support::{guest_run, repo, sha256_hex, stagegate, target_dir, write_config};
 
 const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 /// pytest, for the Python scaffold's unit tests.
@@ -76,44 +76,10 @@ fn python_hostile() -> &'static (PathBuf, String) {
     BUILT.get_or_init(|| build_python("python-hostile", "pyhostile"))
 }
 
-/// Runs the Python hostile plugin in `mode` with `extra` keys; returns the
-/// exit code and the report's errors. One compiled-code cache serves every
-/// run, so CPython is compiled once.
+/// Runs the Python hostile plugin in `mode`.
 fn python_hostile_run(mode: &str, extra: &str, config_extra: &str) -> (i32, String) {
-    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| tempfile::tempdir().unwrap());
     let (wasm, digest) = python_hostile();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "[evidence]\n[plugins.pyhostile]\npath = {wasm:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.pyhostile.config]\nmode = \"{mode}\"\n{config_extra}\n"
-        ),
-    );
-    let bundle = tempfile::tempdir().unwrap();
-    std::fs::write(bundle.path().join("a.txt"), "hello\n").unwrap();
-    let run = stagegate(
-        &[
-            "check",
-            bundle.path().to_str().unwrap(),
-            "--to",
-            "prod",
-            "--format",
-            "json",
-            "--config",
-            config.to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-        ],
-        None,
-        &[("STAGEGATE_CACHE_KEY", "python-hostile-test-key")],
-    );
-    let json = run.json();
-    assert!(
-        !bundle.path().join("planted.txt").exists(),
-        "mode {mode} wrote into the bundle"
-    );
-    (run.code, json["errors"].to_string())
+    guest_run("pyhostile", wasm, digest, mode, extra, config_extra)
 }
 
 #[test]

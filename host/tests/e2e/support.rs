@@ -169,3 +169,51 @@ pub fn hostile_config_with(dir: &Path, mode: &str, extra: &str, config: &str) ->
         ),
     )
 }
+
+/// Runs the pinned component `wasm` as plugin `name` in `mode`, with `extra`
+/// keys for its table and `config_extra` for its config; returns the exit
+/// code and the report's errors. One compiled-code cache serves every run of
+/// the process, so a big guest (CPython, SpiderMonkey) is compiled once. No
+/// mode may leave a file in the bundle.
+pub fn guest_run(
+    name: &str,
+    wasm: &Path,
+    digest: &str,
+    mode: &str,
+    extra: &str,
+    config_extra: &str,
+) -> (i32, String) {
+    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| tempfile::tempdir().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[evidence]\n[plugins.{name}]\npath = {wasm:?}\nsha256 = \"{digest}\"\n{extra}\n[plugins.{name}.config]\nmode = \"{mode}\"\n{config_extra}\n"
+        ),
+    );
+    let bundle = tempfile::tempdir().unwrap();
+    std::fs::write(bundle.path().join("a.txt"), "hello\n").unwrap();
+    let run = stagegate(
+        &[
+            "check",
+            bundle.path().to_str().unwrap(),
+            "--to",
+            "prod",
+            "--format",
+            "json",
+            "--config",
+            config.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ],
+        None,
+        &[("STAGEGATE_CACHE_KEY", "hostile-guest-test-key")],
+    );
+    let json = run.json();
+    assert!(
+        !bundle.path().join("planted.txt").exists(),
+        "{name} mode {mode} wrote into the bundle"
+    );
+    (run.code, json["errors"].to_string())
+}
