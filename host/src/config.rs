@@ -111,6 +111,8 @@ struct RawConfig {
 struct RawPlugin {
     path: Option<PathBuf>,
     sha256: Option<String>,
+    precompiled: Option<PathBuf>,
+    precompiled_sha256: Option<String>,
     enabled: Option<bool>,
     timeout_ms: Option<u64>,
     memory_mib: Option<u64>,
@@ -155,7 +157,18 @@ pub enum PluginSource {
         path: PathBuf,
         /// The expected lowercase hex SHA-256.
         sha256: String,
+        /// Its native code for this host (`stagegate plugin compile`), if given.
+        precompiled: Option<Precompiled>,
     },
+}
+
+/// A precompiled artifact of a component, pinned by its own digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precompiled {
+    /// The `.cwasm` file.
+    pub path: PathBuf,
+    /// Its expected lowercase hex SHA-256.
+    pub sha256: String,
 }
 
 /// Resource limits for one plugin evaluation.
@@ -375,16 +388,38 @@ impl GateConfig {
                     "plugin `{name}` needs both `path` and `sha256` (or `enabled = false`)"
                 )));
             };
-            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let is_digest = |d: &str| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit());
+            if !is_digest(&sha256) {
                 return Err(invalid(format!(
                     "plugin `{name}`: `sha256` must be 64 hexadecimal characters"
                 )));
             }
+            let precompiled = match (
+                settings.precompiled.clone(),
+                settings.precompiled_sha256.clone(),
+            ) {
+                (None, None) => None,
+                (Some(path), Some(digest)) if is_digest(&digest) => Some(Precompiled {
+                    path: base.join(path),
+                    sha256: digest.to_ascii_lowercase(),
+                }),
+                (Some(_), Some(_)) => {
+                    return Err(invalid(format!(
+                        "plugin `{name}`: `precompiled_sha256` must be 64 hexadecimal characters"
+                    )));
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "plugin `{name}` needs both `precompiled` and `precompiled_sha256`, or neither"
+                    )));
+                }
+            };
             let limits = limits(&settings, &invalid, &name)?;
             plugins.push(PluginConfig {
                 source: PluginSource::File {
                     path: base.join(path),
                     sha256: sha256.to_ascii_lowercase(),
+                    precompiled,
                 },
                 config_json: config_json(settings.config),
                 limits,
@@ -582,7 +617,8 @@ mod tests {
             extra.source,
             PluginSource::File {
                 path: PathBuf::from("/cfg/x.wasm"),
-                sha256: "a".repeat(64)
+                sha256: "a".repeat(64),
+                precompiled: None,
             }
         );
     }

@@ -20,6 +20,7 @@ pub mod contract;
 pub mod convert;
 mod engine_config;
 pub mod inspect;
+pub mod precompiled;
 mod runtime;
 pub mod sandbox;
 

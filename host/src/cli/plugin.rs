@@ -1,6 +1,9 @@
 //! `stagegate plugin …`: tools for plugin authors.
 
 use std::io::Write as _;
+
+use anyhow::Context as _;
+use sha2::Digest as _;
 use std::path::PathBuf;
 
 use stagegate::plugin::Runtime;
@@ -26,6 +29,22 @@ pub enum PluginCommand {
     /// Build the plugin project in DIR with its language's pinned toolchain,
     /// check the component as `check` would, and print how to pin it.
     Build(BuildArgs),
+    /// Precompile a component for this host, so that a fresh machine loads
+    /// its native code instead of compiling it. Pin the artifact in
+    /// stagegate.toml next to the component (`precompiled`,
+    /// `precompiled_sha256`); on another engine or CPU the gate compiles the
+    /// component instead, and says so.
+    Compile(CompileArgs),
+}
+
+/// Arguments of `stagegate plugin compile`.
+#[derive(Debug, clap::Args)]
+pub struct CompileArgs {
+    /// The component (`.wasm`).
+    file: PathBuf,
+    /// Where to write the artifact; an existing file is never replaced.
+    #[arg(short, long, value_name = "FILE.cwasm")]
+    output: PathBuf,
 }
 
 /// Arguments of `stagegate plugin new`.
@@ -65,7 +84,48 @@ pub fn run(command: PluginCommand) -> anyhow::Result<u8> {
         PluginCommand::Inspect(args) => inspect(&args),
         PluginCommand::New(args) => new(&args),
         PluginCommand::Build(args) => build(&args),
+        PluginCommand::Compile(args) => compile(&args),
     }
+}
+
+fn compile(args: &CompileArgs) -> anyhow::Result<u8> {
+    let runtime = Runtime::new(None)?;
+    // The same checks as `check`: only a component the gate would run.
+    let inspection = runtime.inspect(&args.file)?;
+    if let Err(problem) = &inspection.loaded {
+        anyhow::bail!("{problem}");
+    }
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read `{}`", args.file.display()))?;
+    let artifact = runtime.precompile(&bytes)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.output)
+        .with_context(|| format!("cannot create `{}`", args.output.display()))?;
+    file.write_all(&artifact)
+        .with_context(|| format!("cannot write `{}`", args.output.display()))?;
+    let sha256 = stagegate::kinds::hex(&sha2::Sha256::digest(&artifact));
+    let output = toml::Value::String(args.output.display().to_string()).to_string();
+    let mut stdout = std::io::stdout().lock();
+    let mut w = Writer::new(&mut stdout);
+    w.line(&[
+        Part::Lit("wrote "),
+        Part::Text(&args.output.display().to_string()),
+        Part::Lit(" ("),
+        Part::Num(artifact.len() as u128),
+        Part::Lit(" bytes) for "),
+        Part::Text(&args.file.display().to_string()),
+    ])?;
+    w.line(&[Part::Lit("add to its [plugins.NAME] table:")])?;
+    w.line(&[Part::Lit("  precompiled = "), Part::Text(&output)])?;
+    w.line(&[
+        Part::Lit("  precompiled_sha256 = \""),
+        Part::Text(&sha256),
+        Part::Lit("\""),
+    ])?;
+    stdout.flush()?;
+    Ok(0)
 }
 
 fn new(args: &NewArgs) -> anyhow::Result<u8> {

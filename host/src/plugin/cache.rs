@@ -50,6 +50,11 @@ pub enum CacheStatus {
     Miss,
     /// An entry failed verification and was not used; compiled again.
     Rejected,
+    /// Loaded from its pinned precompiled artifact.
+    Precompiled,
+    /// Its pinned precompiled artifact is for another engine or CPU: the
+    /// component was compiled instead.
+    PrecompiledUnusable,
 }
 
 impl CacheStatus {
@@ -61,6 +66,10 @@ impl CacheStatus {
             CacheStatus::Hit => "hit",
             CacheStatus::Miss => "miss",
             CacheStatus::Rejected => "rejected",
+            CacheStatus::Precompiled => "precompiled",
+            CacheStatus::PrecompiledUnusable => {
+                "compiled: this engine or CPU cannot load the precompiled artifact"
+            }
         }
     }
 }

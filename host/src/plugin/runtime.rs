@@ -24,7 +24,7 @@ use super::bindings::{Plugin, PluginPre};
 use super::cache::{CacheStatus, CodeCache};
 use super::engine_config::plugin_engine_config;
 use super::sandbox::{LimitHit, Sandbox};
-use super::{Outcome, PluginError, PluginMetadata, PluginRun, contract, convert};
+use super::{Outcome, PluginError, PluginMetadata, PluginRun, contract, convert, precompiled};
 use crate::bundle::Bundle;
 use crate::config::{Limits, PluginConfig, PluginSource};
 use crate::kinds::hex;
@@ -125,7 +125,11 @@ impl Runtime {
                     CacheStatus::Builtin,
                 )
             }
-            PluginSource::File { path, sha256 } => {
+            PluginSource::File {
+                path,
+                sha256,
+                precompiled,
+            } => {
                 let bytes = read_component(&spec.name, path)?;
                 let actual = hex(&Sha256::digest(&bytes));
                 if &actual != sha256 {
@@ -136,15 +140,16 @@ impl Runtime {
                         actual,
                     });
                 }
-                let (cached, status) = match &self.cache {
-                    Some(cache) => cache.load(&self.engine, &actual),
-                    None => (None, CacheStatus::Off),
+                let (cached, status) = match (precompiled, &self.cache) {
+                    (Some(artifact), _) => self.load_precompiled(&spec.name, artifact, &actual)?,
+                    (None, Some(cache)) => cache.load(&self.engine, &actual),
+                    (None, None) => (None, CacheStatus::Off),
                 };
                 let component = match cached {
                     Some(component) => component,
                     None => {
                         let component = self.compile(&spec.name, &bytes)?;
-                        if let Some(cache) = &self.cache {
+                        if let (None, Some(cache)) = (precompiled, &self.cache) {
                             cache.store(&self.engine, &actual, &component);
                         }
                         component
@@ -164,6 +169,43 @@ impl Runtime {
             cache,
             pre,
         })
+    }
+
+    /// The component from its pinned precompiled artifact, or `None` (with
+    /// the note) when this engine or CPU cannot run it. A digest mismatch or
+    /// an artifact of another component refuses the plugin.
+    fn load_precompiled(
+        &self,
+        name: &str,
+        artifact: &crate::config::Precompiled,
+        component_sha256: &str,
+    ) -> Result<(Option<Component>, CacheStatus), PluginError> {
+        let bytes = read_component(name, &artifact.path)?;
+        let actual = hex(&Sha256::digest(&bytes));
+        if actual != artifact.sha256 {
+            return Err(PluginError::DigestMismatch {
+                name: name.to_owned(),
+                path: artifact.path.clone(),
+                expected: artifact.sha256.clone(),
+                actual,
+            });
+        }
+        let code =
+            precompiled::code(&bytes, component_sha256).map_err(|e| PluginError::Invalid {
+                name: name.to_owned(),
+                message: format!("precompiled artifact `{}` {e}", artifact.path.display()),
+            })?;
+        Ok(match precompiled::load(&self.engine, code) {
+            Ok(component) => (Some(component), CacheStatus::Precompiled),
+            Err(_) => (None, CacheStatus::PrecompiledUnusable),
+        })
+    }
+
+    /// The precompiled artifact of a component for this host's engine.
+    pub fn precompile(&self, component: &[u8]) -> Result<Vec<u8>, PluginError> {
+        let sha256 = hex(&Sha256::digest(component));
+        precompiled::compile(&self.engine, component, &sha256)
+            .map_err(|e| PluginError::Engine(format!("cannot precompile: {e:#}")))
     }
 
     /// Loads a component given on the command line for a dry run: unpinned,

@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod js;
 mod plugin_cli;
+mod precompiled;
 mod python;
 mod sandbox;
 mod scaffold;
