@@ -79,6 +79,10 @@ const PY_APP: &str = include_str!("../../templates/python/app.py");
 const PY_LOGIC: &str = include_str!("../../templates/python/logic.py");
 const PY_TEST: &str = include_str!("../../templates/python/test_logic.py");
 const PY_IGNORE: &str = include_str!("../../templates/python/gitignore");
+/// The Python helper module, the Rust SDK's concepts for componentize-py.
+pub const PY_HELPER: &str = include_str!("../../templates/python/stagegate_plugin.py");
+/// The JavaScript helper module, the Rust SDK's concepts for componentize-js.
+pub const JS_HELPER: &str = include_str!("../../templates/js/stagegate.js");
 
 const JS_APP: &str = include_str!("../../templates/js/app.js");
 const JS_LOGIC: &str = include_str!("../../templates/js/logic.js");
@@ -136,6 +140,7 @@ fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
         Lang::Python => files.extend([
             ("app.py", fill(PY_APP)),
             ("logic.py", fill(PY_LOGIC)),
+            ("stagegate_plugin.py", PY_HELPER.as_bytes().to_vec()),
             ("test_logic.py", fill(PY_TEST)),
             (".gitignore", fill(PY_IGNORE)),
             ("wit/plugin.wit", WIT.as_bytes().to_vec()),
@@ -143,6 +148,7 @@ fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
         Lang::Js => files.extend([
             ("app.js", fill(JS_APP)),
             ("logic.js", fill(JS_LOGIC)),
+            ("stagegate.js", JS_HELPER.as_bytes().to_vec()),
             ("logic.test.js", fill(JS_TEST)),
             ("build.mjs", fill(JS_BUILD)),
             ("package.json", fill(JS_PACKAGE)),

@@ -1,99 +1,53 @@
 // `{{name}}` as a stagegate plugin: reads CycloneDX JSON SBOMs and reports the
 // licences outside the allow-list in its configuration. The judgement is in
 // logic.js; this file only reads artifacts (under the read-only /bundle) and
-// builds facts. Long facts are BigInt; a thrown string becomes the `err`.
-import { log } from 'stagegate:plugin/host@0.1.0';
-import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
-
+// builds facts, with the helpers of stagegate.js. A thrown string becomes
+// the `err` of `evaluate`.
 import { allowList, judge, newTally } from './logic.js';
+import * as sg from './stagegate.js';
 
 const MAX_SBOM_BYTES = 64 * 1024 * 1024;
 
-function bundleRoot() {
-  for (const [dir, path] of getDirectories()) if (path === '/bundle') return dir;
-  throw 'the sandbox has no /bundle';
-}
-
-/** Reads a bundle file in 64 KiB chunks, refusing more than `limit` bytes. */
-function readText(root, path, limit) {
-  const fd = root.openAt({}, path, {}, { read: true });
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const [bytes, eof] = fd.read(65536n, BigInt(total));
-    chunks.push(bytes);
-    total += bytes.length;
-    if (total > limit) throw `\`${path}\` is larger than ${limit} bytes`;
-    if (eof || bytes.length === 0) break;
-  }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(all);
-}
-
 export const guest = {
   describe() {
-    return {
-      name: '{{name}}',
-      version: '0.1.0',
-      description: 'licences of CycloneDX SBOM components outside an allow-list',
-      reads: [
-        {
-          name: 'cyclonedx-json',
-          matchers: [{ tag: 'json-keys', val: ['bomFormat', 'specVersion'] }],
-        },
+    return sg.metadata(
+      '{{name}}',
+      '0.1.0',
+      'licences of CycloneDX SBOM components outside an allow-list',
+      { 'cyclonedx-json': [sg.matchers['json-keys']('bomFormat', 'specVersion')] },
+      [
+        ['inputs', 'long', 'SBOMs read'],
+        ['components', 'long', 'components in them'],
+        ['unlicensed', 'long', 'components naming no licence'],
+        ['denied', 'text-set', 'licences outside the allow-list'],
       ],
-      facts: [
-        { name: 'inputs', type: 'long', doc: 'SBOMs read' },
-        { name: 'components', type: 'long', doc: 'components in them' },
-        { name: 'unlicensed', type: 'long', doc: 'components naming no licence' },
-        { name: 'denied', type: 'text-set', doc: 'licences outside the allow-list' },
-      ],
-    };
+    );
   },
 
   evaluate(artifacts, config) {
+    sg.config(config);
     let allow;
     try {
       allow = allowList(config);
     } catch (e) {
       throw e.message;
     }
-    const root = bundleRoot();
     const tally = newTally();
     const findings = [];
     for (const artifact of artifacts) {
-      let sbom;
-      try {
-        sbom = JSON.parse(readText(root, artifact.path, MAX_SBOM_BYTES));
-      } catch (e) {
-        throw `\`${artifact.path}\`: ${e.message ?? e}`;
-      }
+      const sbom = sg.readJson(artifact, MAX_SBOM_BYTES);
       const before = tally.offenders.length;
       judge(sbom, allow, tally);
       for (const [component, licence] of tally.offenders.slice(before)) {
-        findings.push({
-          rule: '{{name}}/denied',
-          severity: 'medium',
-          message: `${component}: licence ${licence} is not allowed`,
-          path: artifact.path,
-          line: undefined,
-        });
+        findings.push(sg.finding('{{name}}/denied', 'medium', `${component}: licence ${licence} is not allowed`, artifact.path));
       }
     }
-    log('info', `read ${artifacts.length} SBOM(s), ${tally.components} component(s)`);
-    return {
-      facts: [
-        { name: 'inputs', value: { tag: 'long', val: BigInt(artifacts.length) } },
-        { name: 'components', value: { tag: 'long', val: BigInt(tally.components) } },
-        { name: 'unlicensed', value: { tag: 'long', val: BigInt(tally.unlicensed) } },
-        { name: 'denied', value: { tag: 'text-set', val: [...tally.denied].sort() } },
-      ],
-      findings,
-    };
+    sg.log('info', `read ${artifacts.length} SBOM(s), ${tally.components} component(s)`);
+    return new sg.Facts()
+      .long('inputs', artifacts.length)
+      .long('components', tally.components)
+      .long('unlicensed', tally.unlicensed)
+      .textSet('denied', tally.denied)
+      .evaluation(findings);
   },
 };

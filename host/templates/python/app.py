@@ -1,27 +1,13 @@
 """`{{name}}` as a stagegate plugin: reads CycloneDX JSON SBOMs and reports
 the licences outside the allow-list in its configuration. The judgement is in
 `logic.py`; this file only reads artifacts (under the read-only `/bundle`)
-and builds facts."""
-
-import json
+and builds facts, with the helpers of `stagegate_plugin.py`."""
 
 from componentize_py_types import Err
 from wit_world import exports
-from wit_world.imports.types import (
-    Artifact,
-    ArtifactKind,
-    Evaluation,
-    Fact,
-    FactSpec,
-    FactType,
-    FactValue_Long,
-    FactValue_TextSet,
-    Finding,
-    Matcher_JsonKeys,
-    Metadata,
-    Severity,
-)
+from wit_world.imports.types import Artifact, Evaluation, Metadata
 
+import stagegate_plugin as sg
 from logic import Tally, allow_list, judge
 
 MAX_SBOM_BYTES = 64 * 1024 * 1024
@@ -29,25 +15,21 @@ MAX_SBOM_BYTES = 64 * 1024 * 1024
 
 class Guest(exports.Guest):
     def describe(self) -> Metadata:
-        return Metadata(
-            name="{{name}}",
-            version="0.1.0",
-            description="licences of CycloneDX SBOM components outside an allow-list",
-            reads=[
-                ArtifactKind(
-                    name="cyclonedx-json",
-                    matchers=[Matcher_JsonKeys(["bomFormat", "specVersion"])],
-                )
-            ],
+        return sg.metadata(
+            "{{name}}",
+            "0.1.0",
+            "licences of CycloneDX SBOM components outside an allow-list",
+            reads={"cyclonedx-json": [sg.MATCHERS["json-keys"]("bomFormat", "specVersion")]},
             facts=[
-                FactSpec(name="inputs", type=FactType.LONG, doc="SBOMs read"),
-                FactSpec(name="components", type=FactType.LONG, doc="components in them"),
-                FactSpec(name="unlicensed", type=FactType.LONG, doc="components naming no licence"),
-                FactSpec(name="denied", type=FactType.TEXT_SET, doc="licences outside the allow-list"),
+                ("inputs", "long", "SBOMs read"),
+                ("components", "long", "components in them"),
+                ("unlicensed", "long", "components naming no licence"),
+                ("denied", "text-set", "licences outside the allow-list"),
             ],
         )
 
     def evaluate(self, artifacts: list[Artifact], config: str) -> Evaluation:
+        sg.config(config)
         try:
             allow = allow_list(config)
         except ValueError as e:
@@ -55,31 +37,24 @@ class Guest(exports.Guest):
         tally = Tally()
         findings = []
         for artifact in artifacts:
-            if artifact.size > MAX_SBOM_BYTES:
-                raise Err(f"`{artifact.path}` is larger than {MAX_SBOM_BYTES} bytes")
-            try:
-                with open(f"/bundle/{artifact.path}", "rb") as f:
-                    sbom = json.load(f)
-            except (OSError, ValueError) as e:
-                raise Err(f"`{artifact.path}`: {e}")
+            sbom = sg.read_json(artifact, MAX_SBOM_BYTES)
             before = len(tally.offenders)
             judge(sbom, allow, tally)
             for component, licence in tally.offenders[before:]:
                 findings.append(
-                    Finding(
-                        rule="{{name}}/denied",
-                        severity=Severity.MEDIUM,
-                        message=f"{component}: licence {licence} is not allowed",
+                    sg.finding(
+                        "{{name}}/denied",
+                        "medium",
+                        f"{component}: licence {licence} is not allowed",
                         path=artifact.path,
-                        line=None,
                     )
                 )
-        return Evaluation(
-            facts=[
-                Fact(name="inputs", value=FactValue_Long(len(artifacts))),
-                Fact(name="components", value=FactValue_Long(tally.components)),
-                Fact(name="unlicensed", value=FactValue_Long(tally.unlicensed)),
-                Fact(name="denied", value=FactValue_TextSet(sorted(tally.denied))),
-            ],
-            findings=findings,
+        sg.log("info", f"read {len(artifacts)} SBOM(s), {tally.components} component(s)")
+        return (
+            sg.Facts()
+            .long("inputs", len(artifacts))
+            .long("components", tally.components)
+            .long("unlicensed", tally.unlicensed)
+            .text_set("denied", tally.denied)
+            .evaluation(findings)
         )

@@ -309,3 +309,90 @@ fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
         unknown.stderr
     );
 }
+
+/// The cases of `enum NAME` or `variant NAME` in the contract.
+fn wit_cases(wit: &str, header: &str) -> Vec<String> {
+    let start = wit
+        .find(header)
+        .unwrap_or_else(|| panic!("no `{header}` in wit/plugin.wit"));
+    let body = wit.get(start + header.len()..).unwrap();
+    let body = body.get(..body.find('}').unwrap()).unwrap();
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(|l| l.split(['(', ',']).next().unwrap().trim().to_owned())
+        .collect()
+}
+
+/// The Python and JavaScript helpers name every case of the contract's
+/// fact types, severities, log levels and matchers, and no other.
+#[test]
+fn the_language_helpers_follow_the_one_contract() {
+    let wit = std::fs::read_to_string(crate::support::repo().join("wit/plugin.wit")).unwrap();
+    let py = std::fs::read_to_string(
+        crate::support::repo().join("host/templates/python/stagegate_plugin.py"),
+    )
+    .unwrap();
+    let js = std::fs::read_to_string(crate::support::repo().join("host/templates/js/stagegate.js"))
+        .unwrap();
+    for (header, table) in [
+        ("enum fact-type {", "FACT_TYPES"),
+        ("enum severity {", "SEVERITIES"),
+        ("enum log-level {", "LOG_LEVELS"),
+        ("variant matcher {", "MATCHERS"),
+    ] {
+        let cases = if header == "enum severity {" || header == "enum log-level {" {
+            // One-line enums: `enum severity { info, low, ... }`.
+            let start = wit.find(header).unwrap() + header.len();
+            let rest = wit.get(start..).unwrap();
+            rest.get(..rest.find('}').unwrap())
+                .unwrap()
+                .split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        } else {
+            wit_cases(&wit, header)
+        };
+        assert!(cases.len() >= 4, "{header}: {cases:?}");
+        // Python: the table's keys, in the block after `TABLE = {`.
+        let block = py
+            .split_once(&format!("{table} = {{"))
+            .and_then(|(_, rest)| rest.split_once("\n}"))
+            .map(|(block, _)| block)
+            .unwrap_or_else(|| panic!("no {table} in stagegate_plugin.py"));
+        let keys: Vec<&str> = block
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
+            .collect();
+        assert_eq!(keys, cases, "stagegate_plugin.py {table}");
+        // JavaScript: the array or object of the same name.
+        let js_name = if table == "MATCHERS" {
+            "matchers"
+        } else {
+            table
+        };
+        let block = js
+            .split_once(&format!("export const {js_name} = "))
+            .and_then(|(_, rest)| rest.split_once(";\n"))
+            .map(|(block, _)| block)
+            .unwrap_or_else(|| panic!("no {js_name} in stagegate.js"));
+        let names: Vec<String> = if table == "MATCHERS" {
+            block
+                .lines()
+                .filter_map(|l| {
+                    l.trim()
+                        .split_once(':')
+                        .map(|(k, _)| k.trim_matches('\'').to_owned())
+                })
+                .collect()
+        } else {
+            block
+                .trim_matches(['[', ']'])
+                .split(',')
+                .map(|c| c.trim().trim_matches('\'').to_owned())
+                .collect()
+        };
+        assert_eq!(names, cases, "stagegate.js {js_name}");
+    }
+}
