@@ -71,7 +71,7 @@ const TEXT_LIB: &str = include_str!("../../../plugins/text/src/lib.rs");
 const TEXT_BOM: &str = include_str!("../../../plugins/text/src/bom.rs");
 const SDK_CARGO: &str = "[package]\nname = \"stagegate-sdk\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
 license = \"Apache-2.0\"\npublish = false\n\n[dependencies]\n\
-stagegate-text = { path = \"../stagegate-text\" }\nwit-bindgen = \"0.61\"\n";
+stagegate-text = { path = \"../stagegate-text\" }\nwit-bindgen = \"=0.61.1\"\n";
 const TEXT_CARGO: &str = "[package]\nname = \"stagegate-text\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
 license = \"Apache-2.0\"\npublish = false\n";
 

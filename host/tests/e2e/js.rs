@@ -1,6 +1,6 @@
 //! A JavaScript guest (componentize-js, SpiderMonkey) is held by the same
 //! sandbox: tests/plugins/js-hostile, built inside a `plugin new --lang js`
-//! project so it uses the scaffold's pinned toolchain and world.
+//! project (the scaffold's pinned toolchain, its world plus wasi:sockets).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,9 +14,13 @@ fn js_hostile() -> &'static (PathBuf, String) {
     static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let app = std::fs::read(repo().join("tests/plugins/js-hostile/app.js")).unwrap();
-        let world = std::fs::read(repo().join("host/templates/js/world.wit")).unwrap();
+        let source = repo().join("tests/plugins/js-hostile");
+        let world = std::fs::read(source.join("world.wit")).unwrap();
+        let sockets = std::fs::read(source.join("wit-deps/wasi-sockets/package.wit")).unwrap();
+        let scaffold = std::fs::read(repo().join("host/templates/js/build.mjs")).unwrap();
         let wit = std::fs::read(repo().join("wit/plugin.wit")).unwrap();
-        let key = sha256_hex(&[app.clone(), world, wit].concat());
+        let key =
+            sha256_hex(&[app.clone(), world.clone(), sockets.clone(), scaffold, wit].concat());
         let out_dir = target_dir().join("test-plugins");
         std::fs::create_dir_all(&out_dir).unwrap();
         let out = out_dir.join(format!("jshostile-{}.wasm", &key[..16]));
@@ -30,6 +34,9 @@ fn js_hostile() -> &'static (PathBuf, String) {
             assert_eq!(new.code, 0, "{}", new.all());
             let project = work.path().join("jshostile");
             std::fs::write(project.join("app.js"), app).unwrap();
+            std::fs::write(project.join("wit/world.wit"), world).unwrap();
+            std::fs::create_dir_all(project.join("wit/deps/wasi-sockets")).unwrap();
+            std::fs::write(project.join("wit/deps/wasi-sockets/package.wit"), sockets).unwrap();
             let build = stagegate(&["plugin", "build"], Some(&project), &[]);
             assert_eq!(build.code, 0, "{}", build.all());
             std::fs::copy(project.join("plugin.wasm"), &out).unwrap();
@@ -50,6 +57,8 @@ fn a_javascript_guest_is_held_by_the_same_sandbox() {
     );
     let (wasm, digest) = js_hostile();
     let run = |mode: &str, extra: &str| guest_run("jshostile", wasm, digest, mode, extra, "");
+    let run_with =
+        |mode: &str, config: &str| guest_run("jshostile", wasm, digest, mode, "", config);
 
     let (code, errors) = run("ok", "");
     assert_eq!((code, errors.as_str()), (0, "[]"));
@@ -76,4 +85,16 @@ fn a_javascript_guest_is_held_by_the_same_sandbox() {
     ] {
         assert!(errors.contains(attempt), "{attempt}: {errors}");
     }
+
+    // The guest imports wasi:sockets and calls it: the host refuses.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let (code, errors) = run_with("tcp", &format!("port = {port}"));
+    assert_eq!(code, 2, "{errors}");
+    assert!(
+        errors.contains("tcp connect: refused (access-denied)"),
+        "{errors}"
+    );
+    assert!(listener.accept().is_err(), "the guest reached the listener");
 }

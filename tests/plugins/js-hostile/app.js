@@ -1,8 +1,11 @@
 // A JavaScript plugin that misbehaves on purpose, one way per `mode` in its
 // config: the sandbox must hold for a SpiderMonkey guest as it does for Rust.
-// Modes: `ok`, `loop`, `memory`, `read-outside`. Every attempt the sandbox
+// Modes: `ok`, `loop`, `memory`, `read-outside`, `tcp` (asks wasi:sockets
+// directly for a connection to 127.0.0.1:`port`). Every attempt the sandbox
 // refuses is reported in the error text, every one that succeeds in capitals.
 import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
+import { instanceNetwork } from 'wasi:sockets/instance-network@0.2.12';
+import { createTcpSocket } from 'wasi:sockets/tcp-create-socket@0.2.12';
 
 function attempt(what, f) {
   try {
@@ -46,6 +49,14 @@ export const guest = {
           root.openAt({}, 'planted.txt', { create: true }, { write: true }).write(new Uint8Array([120]), 0n)),
       ];
       throw results.join('; ');
+    }
+    if (mode === 'tcp') {
+      const port = JSON.parse(config).port ?? 80;
+      throw attempt('tcp connect', () =>
+        createTcpSocket('ipv4').startConnect(instanceNetwork(), {
+          tag: 'ipv4',
+          val: { port, address: [127, 0, 0, 1] },
+        }));
     }
     throw `unknown mode ${mode}`;
   },
