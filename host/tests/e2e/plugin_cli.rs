@@ -126,6 +126,36 @@ fn inspect_a_python_component() {
     );
 }
 
+/// Pins `component` in a config and runs `validate`: it must refuse it with
+/// the predicate of inspect's `problem` (what follows the plugin's label).
+/// Returns that predicate.
+fn validate_says(component: &Path, problem: &str) -> String {
+    let predicate = problem
+        .split_once("` ")
+        .map(|(_, rest)| rest.to_owned())
+        .unwrap_or_else(|| panic!("{problem}"));
+    let digest = sha256_hex(&std::fs::read(component).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!("[plugins.pinned]\npath = {component:?}\nsha256 = \"{digest}\"\n"),
+    );
+    let validate = stagegate(
+        &["validate", "--config", config.to_str().unwrap()],
+        None,
+        &[],
+    );
+    assert_eq!(validate.code, 2, "{}", validate.all());
+    assert!(
+        validate
+            .stderr
+            .contains(&format!("plugin `pinned` {predicate}")),
+        "{problem}\n{}",
+        validate.stderr
+    );
+    predicate
+}
+
 #[test]
 fn inspect_reports_what_check_would_refuse_with_checks_words() {
     // Another contract version: the same predicate as `validate` gives.
@@ -136,28 +166,9 @@ fn inspect_reports_what_check_would_refuse_with_checks_words() {
     assert_eq!(json["runnable"], false);
     assert_eq!(json["contract"], "0.2.0");
     assert_eq!(json["plugin"], serde_json::Value::Null);
-    let problem = json["problems"][0].as_str().unwrap().to_owned();
-    let digest = sha256_hex(&std::fs::read(&wat).unwrap());
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &format!("[plugins.future]\npath = {wat:?}\nsha256 = \"{digest}\"\n"),
-    );
-    let validate = stagegate(
-        &["validate", "--config", config.to_str().unwrap()],
-        None,
-        &[],
-    );
-    assert_eq!(validate.code, 2);
-    let predicate = problem
-        .split_once("` was built against")
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("{problem}"));
-    assert!(
-        validate.stderr.contains(predicate),
-        "{problem}\n{}",
-        validate.stderr
-    );
+    let problem = json["problems"][0].as_str().unwrap();
+    let predicate = validate_says(&wat, problem);
+    assert!(predicate.starts_with("was built against"), "{problem}");
 
     // An import the sandbox does not link: flagged, and refused in check's words.
     let http = repo().join("tests/plugins/wat/imports-http.wat");
@@ -172,33 +183,16 @@ fn inspect_reports_what_check_would_refuse_with_checks_words() {
             "note": "the sandbox does not provide it",
         }])
     );
-    let problem = json["problems"][0].as_str().unwrap().to_owned();
-    let digest = sha256_hex(&std::fs::read(&http).unwrap());
-    let config = write_config(
-        dir.path(),
-        &format!("[plugins.web]\npath = {http:?}\nsha256 = \"{digest}\"\n"),
-    );
-    let validate = stagegate(
-        &["validate", "--config", config.to_str().unwrap()],
-        None,
-        &[],
-    );
-    assert_eq!(validate.code, 2);
-    let predicate = problem
-        .split_once("` needs an import the sandbox does not provide")
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("{problem}"));
+    let problem = json["problems"][0].as_str().unwrap();
+    let predicate = validate_says(&http, problem);
     assert!(
-        predicate.contains("wasi:http/outgoing-handler"),
+        predicate.starts_with("needs an import the sandbox does not provide")
+            && predicate.contains("wasi:http/outgoing-handler"),
         "{problem}"
-    );
-    assert!(
-        validate.stderr.contains(predicate),
-        "{problem}\n{}",
-        validate.stderr
     );
 
     // Not a component at all.
+    let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("fake.wasm");
     std::fs::write(&fake, b"\0asm not really").unwrap();
     let run = inspect(&fake, false);
