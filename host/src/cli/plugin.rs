@@ -90,14 +90,8 @@ pub fn run(command: PluginCommand) -> anyhow::Result<u8> {
 
 fn compile(args: &CompileArgs) -> anyhow::Result<u8> {
     let runtime = Runtime::new(None)?;
-    // The same checks as `check`: only a component the gate would run.
-    let inspection = runtime.inspect(&args.file)?;
-    if let Err(problem) = &inspection.loaded {
-        anyhow::bail!("{problem}");
-    }
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read `{}`", args.file.display()))?;
-    let artifact = runtime.precompile(&bytes)?;
+    // Compiled once, and checked as `check` would: only a component the gate would run.
+    let artifact = runtime.precompile(&args.file)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

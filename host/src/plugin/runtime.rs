@@ -201,11 +201,25 @@ impl Runtime {
         })
     }
 
-    /// The precompiled artifact of a component for this host's engine.
-    pub fn precompile(&self, component: &[u8]) -> Result<Vec<u8>, PluginError> {
-        let sha256 = hex(&Sha256::digest(component));
-        precompiled::compile(&self.engine, component, &sha256)
-            .map_err(|e| PluginError::Engine(format!("cannot precompile: {e:#}")))
+    /// The precompiled artifact of the component at `path` for this host's
+    /// engine, compiled once and checked as `check` would load it.
+    pub fn precompile(&self, path: &Path) -> Result<Vec<u8>, PluginError> {
+        let label = path.display().to_string();
+        let bytes = read_component(&label, path)?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let artifact = precompiled::compile(&self.engine, &bytes, &sha256).map_err(|e| {
+            PluginError::Invalid {
+                name: label.clone(),
+                message: format!("is not a valid WebAssembly component: {e:#}"),
+            }
+        })?;
+        let engine_err =
+            |e: String| PluginError::Engine(format!("cannot reload what it precompiled: {e}"));
+        let code = precompiled::code(&artifact, &sha256).map_err(|e| engine_err(e.to_string()))?;
+        let component =
+            precompiled::load(&self.engine, code).map_err(|e| engine_err(format!("{e:#}")))?;
+        self.load_compiled(path, &component, sha256, |_| None)?;
+        Ok(artifact)
     }
 
     /// Loads a component given on the command line for a dry run: unpinned,

@@ -154,3 +154,28 @@ fn an_artifact_this_engine_cannot_load_falls_back_to_compiling() {
     );
     assert_eq!(json["facts"]["hostile"]["count"], 1);
 }
+
+#[test]
+fn only_a_component_check_would_run_is_precompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = crate::support::repo().join("tests/plugins/wat/contract-0.2.wat");
+    let out = dir.path().join("future.cwasm");
+    let run = stagegate(
+        &[
+            "plugin",
+            "compile",
+            wat.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("stagegate:plugin@0.2.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
