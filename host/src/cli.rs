@@ -4,6 +4,7 @@
 mod check;
 mod plugin;
 mod scaffold;
+mod toolchain;
 mod validate;
 
 use std::path::{Path, PathBuf};

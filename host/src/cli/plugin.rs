@@ -12,6 +12,7 @@ use stagegate::report::text::{Part, Writer};
 
 use super::Format;
 use super::scaffold::{self, Lang};
+use super::toolchain;
 
 /// Subcommands of `stagegate plugin`.
 #[derive(Debug, clap::Subcommand)]
@@ -151,7 +152,7 @@ fn new(args: &NewArgs) -> anyhow::Result<u8> {
 
 fn build(args: &BuildArgs) -> anyhow::Result<u8> {
     let lang = scaffold::detect(&args.dir)?;
-    let wasm = scaffold::build(&args.dir, lang)?;
+    let wasm = toolchain::build(&args.dir, lang)?;
     let runtime = Runtime::new(None)?;
     let inspection = runtime.inspect(&wasm)?;
     // The path as the project's stagegate.toml names it, when it is inside.

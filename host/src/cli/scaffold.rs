@@ -1,15 +1,13 @@
-//! `stagegate plugin new` and `stagegate plugin build`: a small plugin
-//! project per language, and the toolchain that turns it into a component.
+//! `stagegate plugin new`: a small plugin project per language, which
+//! `plugin build` (in `toolchain`) turns into a component.
 //!
 //! The templates live in `host/templates/` and are embedded; a Rust project
-//! gets the SDK (and its WIT) written beside it, so it builds without this
-//! repository. Toolchain versions are pinned; a missing or different one is
-//! one sentence saying how to install the pinned one.
+//! gets the SDK (and its WIT) written beside it, and a C project its helper
+//! and a vendored JSON parser, so each builds without this repository.
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use clap::ValueEnum;
@@ -28,6 +26,8 @@ pub enum Lang {
     Python,
     /// componentize-js, through its JavaScript API.
     Js,
+    /// clang for wasm32-wasi with wasi-libc; bindings and component made by stagegate.
+    C,
 }
 
 impl Lang {
@@ -36,14 +36,15 @@ impl Lang {
             Lang::Rust => "Rust",
             Lang::Python => "Python",
             Lang::Js => "JavaScript",
+            Lang::C => "C",
         }
     }
 
     /// Where the component lands, relative to the project.
-    fn wasm(self, name: &str) -> String {
+    pub(super) fn wasm(self, name: &str) -> String {
         match self {
             Lang::Rust => format!("target/wasm32-wasip2/release/{name}.wasm"),
-            Lang::Python | Lang::Js => "plugin.wasm".to_owned(),
+            Lang::Python | Lang::Js | Lang::C => "plugin.wasm".to_owned(),
         }
     }
 
@@ -52,6 +53,7 @@ impl Lang {
             Lang::Rust => "cargo test",
             Lang::Python => "python3 -m pytest",
             Lang::Js => "node --test",
+            Lang::C => "make test",
         }
     }
 }
@@ -66,7 +68,8 @@ const RUST_CARGO: &str = include_str!("../../templates/rust/Cargo.toml");
 const RUST_LIB: &str = include_str!("../../templates/rust/lib.rs");
 const RUST_IGNORE: &str = include_str!("../../templates/rust/gitignore");
 const SDK_LIB: &str = include_str!("../../../sdk/src/lib.rs");
-const WIT: &str = include_str!("../../../wit/plugin.wit");
+/// The contract; `plugin build` generates a C project's bindings from it.
+pub const WIT: &str = include_str!("../../../wit/plugin.wit");
 const TEXT_LIB: &str = include_str!("../../../plugins/text/src/lib.rs");
 const TEXT_BOM: &str = include_str!("../../../plugins/text/src/bom.rs");
 const SDK_CARGO: &str = "[package]\nname = \"stagegate-sdk\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
@@ -94,6 +97,20 @@ const JS_IGNORE: &str = include_str!("../../templates/js/gitignore");
 const WASI_FILESYSTEM: &str =
     include_str!("../../templates/js/wit-deps/wasi-filesystem/package.wit");
 const WASI_IO: &str = include_str!("../../templates/js/wit-deps/wasi-io/package.wit");
+const C_APP: &str = include_str!("../../templates/c/src/app.c");
+const C_LOGIC: &str = include_str!("../../templates/c/src/logic.c");
+const C_LOGIC_H: &str = include_str!("../../templates/c/src/logic.h");
+/// The C helper, the Rust SDK's concepts on the types `wit-bindgen c` generates.
+pub const C_HELPER: &str = include_str!("../../templates/c/src/stagegate.c");
+/// Its header.
+pub const C_HELPER_H: &str = include_str!("../../templates/c/src/stagegate.h");
+const C_TEST: &str = include_str!("../../templates/c/test/test_logic.c");
+const C_MAKEFILE: &str = include_str!("../../templates/c/Makefile");
+const C_IGNORE: &str = include_str!("../../templates/c/gitignore");
+const CJSON_C: &str = include_str!("../../templates/c/vendor/cjson/cJSON.c");
+const CJSON_H: &str = include_str!("../../templates/c/vendor/cjson/cJSON.h");
+const CJSON_LICENSE: &str = include_str!("../../templates/c/vendor/cjson/LICENSE");
+const CJSON_SOURCES: &str = include_str!("../../templates/c/vendor/cjson/SOURCES.md");
 const WASI_CLOCKS: &str = include_str!("../../templates/js/wit-deps/wasi-clocks/package.wit");
 
 /// The files of a new `lang` project for plugin `name`.
@@ -168,6 +185,20 @@ fn files(name: &str, lang: Lang) -> Vec<(&'static str, Vec<u8>)> {
                 WASI_CLOCKS.as_bytes().to_vec(),
             ),
         ]),
+        Lang::C => files.extend([
+            ("src/app.c", fill(C_APP)),
+            ("src/logic.c", fill(C_LOGIC)),
+            ("src/logic.h", fill(C_LOGIC_H)),
+            ("src/stagegate.c", C_HELPER.as_bytes().to_vec()),
+            ("src/stagegate.h", C_HELPER_H.as_bytes().to_vec()),
+            ("test/test_logic.c", fill(C_TEST)),
+            ("Makefile", C_MAKEFILE.as_bytes().to_vec()),
+            (".gitignore", C_IGNORE.as_bytes().to_vec()),
+            ("vendor/cjson/cJSON.c", CJSON_C.as_bytes().to_vec()),
+            ("vendor/cjson/cJSON.h", CJSON_H.as_bytes().to_vec()),
+            ("vendor/cjson/LICENSE", CJSON_LICENSE.as_bytes().to_vec()),
+            ("vendor/cjson/SOURCES.md", CJSON_SOURCES.as_bytes().to_vec()),
+        ]),
     }
     files
 }
@@ -214,145 +245,12 @@ pub fn detect(dir: &Path) -> anyhow::Result<Lang> {
         Ok(Lang::Python)
     } else if dir.join("package.json").is_file() {
         Ok(Lang::Js)
+    } else if dir.join("src/app.c").is_file() {
+        Ok(Lang::C)
     } else {
         bail!(
-            "cannot tell the language of `{}`: it has no Cargo.toml (Rust), app.py (Python) or package.json (JavaScript)",
+            "cannot tell the language of `{}`: it has no Cargo.toml (Rust), app.py (Python), package.json (JavaScript) or src/app.c (C)",
             dir.display()
         )
     }
-}
-
-/// Builds the project in `dir`; returns the component's path.
-pub fn build(dir: &Path, lang: Lang) -> anyhow::Result<PathBuf> {
-    match lang {
-        Lang::Rust => build_rust(dir),
-        Lang::Python => build_python(dir),
-        Lang::Js => build_js(dir),
-    }
-}
-
-fn build_js(dir: &Path) -> anyhow::Result<PathBuf> {
-    let install = "install Node.js 18 or later (Debian: apt-get install nodejs npm)";
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(_) | Err(_) => bail!("node is not installed: {install}"),
-    }
-    let package = dir.join("node_modules/@bytecodealliance/componentize-js/package.json");
-    let installed = std::fs::read_to_string(&package).ok().and_then(|text| {
-        serde_json::from_str::<serde_json::Value>(&text)
-            .ok()?
-            .get("version")?
-            .as_str()
-            .map(str::to_owned)
-    });
-    if installed.as_deref() != Some(COMPONENTIZE_JS) {
-        // The versions package.json pins, into the project's node_modules.
-        let status = Command::new("npm")
-            .current_dir(dir)
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .stdout(Stdio::null())
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            Ok(s) => bail!(
-                "npm install failed ({s}); it installs @bytecodealliance/componentize-js {COMPONENTIZE_JS} as package.json pins it"
-            ),
-            Err(_) => bail!("npm is not installed: {install}"),
-        }
-    }
-    let status = Command::new("node")
-        .current_dir(dir)
-        .arg("build.mjs")
-        .stdout(Stdio::null())
-        .status()
-        .context("cannot run node")?;
-    if !status.success() {
-        bail!("node build.mjs (componentize-js) failed ({status})");
-    }
-    Ok(dir.join("plugin.wasm"))
-}
-
-fn build_rust(dir: &Path) -> anyhow::Result<PathBuf> {
-    let output = Command::new("cargo")
-        .current_dir(dir)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(Stdio::inherit())
-        .output();
-    let output = match output {
-        Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "cargo is not installed: install Rust with rustup (https://rustup.rs), then run `rustup target add wasm32-wasip2`"
-        ),
-        Err(e) => return Err(e).context("cannot run cargo"),
-    };
-    if !output.status.success() {
-        bail!(
-            "cargo build failed ({}); if it says the wasm32-wasip2 target is missing, run `rustup target add wasm32-wasip2`",
-            output.status
-        );
-    }
-    // The artifact cargo reports, wherever the target directory is.
-    let wasm = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m.get("reason").is_some_and(|r| r == "compiler-artifact"))
-        .filter(|m| {
-            m.pointer("/target/kind")
-                .and_then(serde_json::Value::as_array)
-                .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
-        })
-        .flat_map(|m| {
-            m.get("filenames")
-                .and_then(serde_json::Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|f| f.as_str().map(PathBuf::from))
-        })
-        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"));
-    wasm.ok_or_else(|| {
-        anyhow::anyhow!(
-            "cargo built no .wasm: `[lib] crate-type` in `{}` must include \"cdylib\"",
-            dir.join("Cargo.toml").display()
-        )
-    })
-}
-
-fn build_python(dir: &Path) -> anyhow::Result<PathBuf> {
-    let install = format!("pip install componentize-py=={COMPONENTIZE_PY}");
-    let version = match Command::new("componentize-py").arg("--version").output() {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        Ok(_) | Err(_) => bail!("componentize-py is not installed: {install}"),
-    };
-    if !version.split_whitespace().any(|w| w == COMPONENTIZE_PY) {
-        bail!(
-            "found {version}, but stagegate builds Python plugins with componentize-py {COMPONENTIZE_PY}: {install}"
-        );
-    }
-    let out = dir.join("plugin.wasm");
-    let status = Command::new("componentize-py")
-        .current_dir(dir)
-        .args([
-            "-d",
-            "wit",
-            "-w",
-            "plugin",
-            "componentize",
-            "app",
-            "-o",
-            "plugin.wasm",
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .context("cannot run componentize-py")?;
-    if !status.success() {
-        bail!("componentize-py failed ({status})");
-    }
-    Ok(out)
 }
