@@ -246,6 +246,25 @@ fn a_javascript_plugin_from_the_scaffold_gates_a_real_bundle() {
 }
 
 #[test]
+fn a_c_plugin_from_the_scaffold_gates_a_real_bundle() {
+    let (_work, project, wasm, digest) = scaffold_and_build("clicenses", "c");
+    // Its unit tests run natively with make, under ASan and UBSan.
+    let output = Command::new("make")
+        .current_dir(&project)
+        .arg("test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("3 passed, 0 failed"), "{text}");
+    assert_decides("clicenses", "c", &project, &wasm, &digest);
+}
+
+#[test]
 fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
     let work = tempfile::tempdir().unwrap();
     std::fs::create_dir(work.path().join("taken")).unwrap();
@@ -301,6 +320,39 @@ fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
         missing.stderr
     );
 
+    let new = run(&["plugin", "new", "noc", "--lang", "c"], work.path(), &[]);
+    assert_eq!(new.code, 0, "{}", new.all());
+    let missing = run(
+        &["plugin", "build", "noc"],
+        work.path(),
+        &[("PATH".to_owned(), "/nonexistent".to_owned())],
+    );
+    assert_eq!(missing.code, 2, "{}", missing.all());
+    assert!(
+        missing.stderr.contains(
+            "clang is not installed: apt-get install clang lld wasi-libc libclang-rt-dev-wasm32"
+        ),
+        "{}",
+        missing.stderr
+    );
+    // A sysroot without wasi-libc is named, not guessed around.
+    let empty = tempfile::tempdir().unwrap();
+    let no_libc = run(
+        &["plugin", "build", "noc"],
+        work.path(),
+        &[(
+            "WASI_SYSROOT".to_owned(),
+            empty.path().display().to_string(),
+        )],
+    );
+    assert_eq!(no_libc.code, 2, "{}", no_libc.all());
+    assert!(
+        no_libc.stderr.contains("has no lib/wasm32-wasi/libc.a"),
+        "{}",
+        no_libc.stderr
+    );
+    assert!(!work.path().join("noc/plugin.wasm").exists());
+
     let unknown = run(&["plugin", "build", "taken"], work.path(), &[]);
     assert_eq!(unknown.code, 2, "{}", unknown.all());
     assert!(
@@ -308,6 +360,21 @@ fn scaffolding_never_overwrites_and_building_names_what_is_missing() {
         "{}",
         unknown.stderr
     );
+}
+
+/// The cases of a one-line `enum NAME { a, b, c }` in the contract.
+fn wit_inline_cases(wit: &str, header: &str) -> Vec<String> {
+    let start = wit
+        .find(header)
+        .unwrap_or_else(|| panic!("no `{header}` in wit/plugin.wit"))
+        + header.len();
+    let rest = wit.get(start..).unwrap();
+    rest.get(..rest.find('}').unwrap())
+        .unwrap()
+        .split(',')
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
 /// The cases of `enum NAME` or `variant NAME` in the contract.
@@ -342,15 +409,7 @@ fn the_language_helpers_follow_the_one_contract() {
         ("variant matcher {", "MATCHERS"),
     ] {
         let cases = if header == "enum severity {" || header == "enum log-level {" {
-            // One-line enums: `enum severity { info, low, ... }`.
-            let start = wit.find(header).unwrap() + header.len();
-            let rest = wit.get(start..).unwrap();
-            rest.get(..rest.find('}').unwrap())
-                .unwrap()
-                .split(',')
-                .map(|c| c.trim().to_owned())
-                .filter(|c| !c.is_empty())
-                .collect()
+            wit_inline_cases(&wit, header)
         } else {
             wit_cases(&wit, header)
         };
@@ -395,4 +454,49 @@ fn the_language_helpers_follow_the_one_contract() {
         };
         assert_eq!(names, cases, "stagegate.js {js_name}");
     }
+}
+
+/// The C helper names every case of the contract's fact types, severities,
+/// log levels and matchers, and no other; the compiler checks that each
+/// name maps onto the generated bindings.
+#[test]
+fn the_c_helper_follows_the_one_contract() {
+    let wit = std::fs::read_to_string(crate::support::repo().join("wit/plugin.wit")).unwrap();
+    let header =
+        std::fs::read_to_string(crate::support::repo().join("host/templates/c/src/stagegate.h"))
+            .unwrap();
+    let defines: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define SG_")?.split_whitespace().next())
+        .collect();
+    let upper = |case: &str| case.to_uppercase().replace('-', "_");
+    let fact_types: Vec<String> = wit_cases(&wit, "enum fact-type {")
+        .iter()
+        .map(|c| upper(c))
+        .collect();
+    let severities: Vec<String> = wit_inline_cases(&wit, "enum severity {")
+        .iter()
+        .map(|c| upper(c))
+        .collect();
+    let levels: Vec<String> = wit_inline_cases(&wit, "enum log-level {")
+        .iter()
+        .map(|c| format!("LOG_{}", upper(c)))
+        .collect();
+    for cases in [&fact_types, &severities, &levels] {
+        assert!(cases.len() >= 4, "{cases:?}");
+    }
+    let expected: Vec<String> = [fact_types, severities, levels].concat();
+    assert_eq!(defines, expected, "stagegate.h constants");
+
+    let matchers: Vec<String> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("void sg_match_")?.split('(').next())
+        .map(str::to_owned)
+        .collect();
+    let cases: Vec<String> = wit_cases(&wit, "variant matcher {")
+        .iter()
+        .map(|c| c.replace('-', "_"))
+        .collect();
+    assert!(cases.len() >= 4, "{cases:?}");
+    assert_eq!(matchers, cases, "stagegate.h sg_match_*");
 }
