@@ -59,9 +59,22 @@ pub struct GateOptions {
     /// Compile configured plugins without the on-disk cache.
     #[arg(long)]
     no_cache: bool,
+    /// The day waivers are judged on, for tests and replays [default: today, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    today: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| format!("`{text}` is not a date YYYY-MM-DD: {e}"))
 }
 
 impl GateOptions {
+    /// The day of the decision.
+    fn today(&self) -> chrono::NaiveDate {
+        self.today.unwrap_or_else(stagegate::gate::today_utc)
+    }
+
     fn load_config(&self) -> anyhow::Result<GateConfig> {
         match &self.config {
             Some(path) => Ok(GateConfig::load(path)?),

@@ -14,6 +14,9 @@ use serde::Deserialize;
 
 use crate::plugin::builtin;
 
+mod rollout;
+pub use rollout::{DEFAULT_MAX_WAIVER_DAYS, Enforcement, Level, StageScope, Waiver};
+
 /// Errors in `stagegate.toml`.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -104,6 +107,10 @@ struct RawConfig {
     allow_stage_skipping: bool,
     #[serde(default)]
     params: toml::Table,
+    #[serde(default)]
+    enforcement: Vec<rollout::RawEnforcement>,
+    waivers: Option<PathBuf>,
+    max_waiver_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -264,6 +271,14 @@ pub struct GateConfig {
     pub allow_stage_skipping: bool,
     /// Overrides and additions for `context.params` (defaults live beside the policies).
     pub params: toml::Table,
+    /// Enforcement levels other than the default (mandatory).
+    pub enforcement: Vec<Enforcement>,
+    /// Waivers, from the file `waivers` names.
+    pub waivers: Vec<Waiver>,
+    /// That file, if any.
+    pub waivers_file: Option<PathBuf>,
+    /// How many days ahead a waiver may expire.
+    pub max_waiver_days: u32,
 }
 
 impl GateConfig {
@@ -286,6 +301,10 @@ impl GateConfig {
                 evidence: BTreeMap::new(),
                 allow_stage_skipping: false,
                 params: toml::Table::new(),
+                enforcement: Vec::new(),
+                waivers: Vec::new(),
+                waivers_file: None,
+                max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
             },
         )
     }
@@ -472,6 +491,19 @@ impl GateConfig {
             }
         }
 
+        let enforcement = rollout::enforcement(raw.enforcement, &stages).map_err(&invalid)?;
+        let max_waiver_days = raw.max_waiver_days.unwrap_or(DEFAULT_MAX_WAIVER_DAYS);
+        if !(1..=3660).contains(&max_waiver_days) {
+            return Err(invalid(
+                "`max_waiver_days` must be between 1 and 3660".into(),
+            ));
+        }
+        let waivers_file = raw.waivers.map(|p| base.join(p));
+        let waivers = match &waivers_file {
+            Some(path) => rollout::load_waivers(path, &stages)?,
+            None => Vec::new(),
+        };
+
         Ok(GateConfig {
             source,
             stages,
@@ -481,6 +513,10 @@ impl GateConfig {
             evidence,
             allow_stage_skipping: raw.allow_stage_skipping,
             params: raw.params,
+            enforcement,
+            waivers,
+            waivers_file,
+            max_waiver_days,
         })
     }
 

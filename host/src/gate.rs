@@ -12,7 +12,11 @@ use std::time::{Duration, Instant};
 
 use crate::bundle::{Bundle, Claims, Skipped};
 use crate::config::{ConfigSource, GateConfig, PolicySource};
-use crate::decision::{BundleCounts, Change, HostGates, Policies, Reason, Transition};
+use chrono::NaiveDate;
+
+use crate::decision::{
+    BundleCounts, Change, HostGates, Policies, Reason, Rollout, Transition, WaiverStatus,
+};
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
 use crate::plugin::{CodeCache, Job, LoadedPlugin, Outcome, PluginRun, Runtime};
@@ -60,6 +64,8 @@ pub struct GateRequest {
     /// Unpinned component files to run as well (a dry run's `--plugin`); each
     /// stands in for the configured plugin of the same name, if any.
     pub local_plugins: Vec<PathBuf>,
+    /// The day of the decision, for waivers (`--today`, else the UTC date).
+    pub today: NaiveDate,
 }
 
 /// An artifact as reported.
@@ -108,6 +114,8 @@ pub struct GateReport {
     pub policy_source: String,
     /// Digest of the policy texts, when loaded.
     pub policy_digest: Option<String>,
+    /// Every configured waiver and what it did.
+    pub waivers: Vec<WaiverStatus>,
 }
 
 impl GateReport {
@@ -135,6 +143,7 @@ impl GateReport {
                 PolicySource::Dir(d) => d.display().to_string(),
             },
             policy_digest: None,
+            waivers: Vec::new(),
         }
     }
 
@@ -157,11 +166,15 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
     };
     report.from = from.clone();
 
-    let (runtime, plugins, policies) =
-        match prepare(config, request.cache.clone(), &request.local_plugins) {
-            Ok(prepared) => prepared,
-            Err(e) => return report.fail(e),
-        };
+    let (runtime, plugins, policies) = match prepare(
+        config,
+        request.cache.clone(),
+        &request.local_plugins,
+        request.today,
+    ) {
+        Ok(prepared) => prepared,
+        Err(e) => return report.fail(e),
+    };
     report.policy_digest = Some(policies.digest.clone());
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
@@ -219,8 +232,10 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
             unclaimed: report.claims.unclaimed.len(),
         },
         facts: &inputs,
+        today: request.today,
     });
     report.reasons = verdict.reasons;
+    report.waivers = verdict.waivers;
     report.errors = verdict.errors;
     report.decision = if verdict.allowed {
         GateDecision::Allow
@@ -358,11 +373,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Loads every plugin and the policies: what `validate` checks. Each of
 /// `local` (unpinned component files) is loaded first and replaces the
 /// configured plugin of the name it reports, taking over its limits and
-/// configuration; the replaced one is not loaded.
+/// configuration; the replaced one is not loaded. Waivers are checked
+/// against `today`: none may expire further ahead than `max_waiver_days`.
 pub fn prepare(
     config: &GateConfig,
     cache: Option<CodeCache>,
     local: &[PathBuf],
+    today: NaiveDate,
 ) -> Result<(Runtime, Vec<Arc<LoadedPlugin>>, Policies), String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
     let mut locals: Vec<LoadedPlugin> = Vec::with_capacity(local.len());
@@ -429,9 +446,34 @@ pub fn prepare(
         &config.stages,
         &config.params,
         gates,
+        rollout(config),
     )
     .map_err(|e| e.to_string())?;
+    policies.check_waivers(today).map_err(|e| e.to_string())?;
     Ok((runtime, plugins, policies))
+}
+
+/// The enforcement levels and waivers of `config`.
+fn rollout(config: &GateConfig) -> Rollout {
+    Rollout {
+        enforcement: config.enforcement.clone(),
+        waivers: config.waivers.clone(),
+        waivers_file: config
+            .waivers_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        config_file: match &config.source {
+            ConfigSource::Defaults => "built-in defaults".into(),
+            ConfigSource::File(p) => p.display().to_string(),
+        },
+        max_waiver_days: config.max_waiver_days,
+    }
+}
+
+/// Today's date in UTC.
+pub fn today_utc() -> NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 fn resolve_stages(config: &GateConfig, request: &GateRequest) -> Result<String, String> {

@@ -23,6 +23,7 @@
 //!     change: Change::default(),
 //!     cache: None,
 //!     local_plugins: Vec::new(),
+//!     today: gate::today_utc(),
 //! };
 //! let outcome = gate::run(&config, &request);
 //! report::human::render(&outcome, false, &mut std::io::stdout()).unwrap();

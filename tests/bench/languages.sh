@@ -5,7 +5,8 @@
 # component (no cache), a check that loads its precompiled artifact, and the
 # plugin's own evaluation time from the report. Ratios are against Rust.
 #
-# Needs cargo (wasm32-wasip2), componentize-py 0.25.1 on PATH, node and npm.
+# Needs cargo (wasm32-wasip2), componentize-py 0.25.1 on PATH, node and npm,
+# clang with wasi-libc.
 # Usage: tests/bench/languages.sh [RUNS]      (default 3; medians)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +23,7 @@ now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
 
 declare -A SIZE BUILD COLD PRE EVAL
-for lang in rust python js; do
+for lang in rust python js c; do
     name=bench_$lang
     (cd "$WORK" && "$BIN" plugin new "$name" --lang "$lang" >/dev/null)
     project=$WORK/$name
@@ -53,10 +54,10 @@ for lang in rust python js; do
 done
 
 printf '%-8s %12s %9s %12s %14s %9s\n' language size_bytes build_s check_cold_s check_precomp_s eval_ms
-for lang in rust python js; do
+for lang in rust python js c; do
     printf '%-8s %12s %9.1f %12.2f %14.2f %9s\n' "$lang" "${SIZE[$lang]}" "${BUILD[$lang]}" "${COLD[$lang]}" "${PRE[$lang]}" "${EVAL[$lang]}"
 done
-for lang in python js; do
+for lang in python js c; do
     printf '%s vs rust: size x%.0f, cold check x%.1f, precompiled check x%.1f\n' "$lang" \
         "$(echo "${SIZE[$lang]} / ${SIZE[rust]}" | bc -l)" \
         "$(echo "${COLD[$lang]} / ${COLD[rust]}" | bc -l)" \

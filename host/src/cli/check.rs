@@ -81,6 +81,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         change,
         cache: args.gate.cache()?,
         local_plugins: args.plugin,
+        today: args.gate.today(),
     };
     let outcome = gate::run(&config, &request);
     let mut stdout = std::io::stdout().lock();

@@ -57,12 +57,7 @@ pub fn unknown_stages(policy: &Policy, stages: &[String]) -> Vec<(String, Option
         if stages.contains(&id) || unknown.iter().any(|(u, _)| *u == id) {
             continue;
         }
-        let closest = stages
-            .iter()
-            .map(|s| (strsim::damerau_levenshtein(s, &id), s))
-            .filter(|(distance, s)| *distance <= (s.len() / 2).max(2))
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, s)| s.clone());
+        let closest = super::closest(&id, stages.iter().map(String::as_str)).map(str::to_owned);
         unknown.push((id, closest));
     }
     unknown.sort();

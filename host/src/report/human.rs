@@ -43,11 +43,13 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
     if !report.reasons.is_empty() {
         w.blank()?;
         for reason in &report.reasons {
-            let mark = if reason.effect == "permit" {
-                "✓"
-            } else {
-                "✗"
+            let (mark, note) = match reason.effect {
+                "permit" => ("✓", ""),
+                "advisory" => ("!", " (advisory: reported, does not block)"),
+                "waived" => ("~", " (waived by "),
+                _ => ("✗", ""),
             };
+            let waiver = reason.waiver.as_deref().unwrap_or("");
             w.line(&[
                 Part::Lit("  "),
                 Part::Lit(mark),
@@ -55,6 +57,30 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
                 Part::Text(&reason.policy),
                 Part::Lit(": "),
                 Part::Text(&reason.reason),
+                Part::Lit(note),
+                Part::Text(waiver),
+                Part::Lit(if reason.effect == "waived" { ")" } else { "" }),
+            ])?;
+        }
+    }
+    if !report.waivers.is_empty() {
+        w.blank()?;
+        w.line(&[Part::Lit("waivers")])?;
+        for waiver in &report.waivers {
+            w.line(&[
+                Part::Lit("  "),
+                Part::Padded(&waiver.id, 14),
+                Part::Lit(" "),
+                Part::Padded(waiver.status.as_str(), 13),
+                Part::Lit(" "),
+                Part::Text(&waiver.policy),
+                Part::Lit(" until "),
+                Part::Text(&waiver.expires),
+                Part::Lit(", approved by "),
+                Part::Text(&waiver.approver),
+                Part::Lit(" ("),
+                Part::Text(&waiver.ticket),
+                Part::Lit(")"),
             ])?;
         }
     }

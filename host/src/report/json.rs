@@ -94,5 +94,6 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "shared": report.claims.shared.iter().map(|(path, plugins)| json!({"path": path, "plugins": plugins})).collect::<Vec<_>>(),
         "config": report.config,
         "policies": { "source": report.policy_source, "sha256": report.policy_digest },
+        "waivers": report.waivers,
     })
 }
