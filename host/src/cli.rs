@@ -4,6 +4,7 @@
 mod check;
 mod plugin;
 mod scaffold;
+mod test;
 mod toolchain;
 mod validate;
 
@@ -31,6 +32,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Check the configuration, plugins and policies without a bundle.
     Validate(validate::ValidateArgs),
+    /// Run policy test cases (`*.case.toml`) through the real gate.
+    Test(test::TestArgs),
     /// Work on plugins: scaffold, build and inspect them.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -128,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Test(args) => test::run(args),
         Command::Plugin(command) => plugin::run(command),
     }
 }

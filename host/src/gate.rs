@@ -147,6 +147,26 @@ impl GateReport {
         }
     }
 
+    /// The report of a gate that could not start for want of a
+    /// configuration: `why` is its one error.
+    pub fn failed(to: &str, why: String) -> GateReport {
+        let mut report = GateReport::new(
+            &GateConfig::defaults(),
+            &GateRequest {
+                bundle: PathBuf::new(),
+                to: to.to_owned(),
+                from: None,
+                change: Change::default(),
+                cache: None,
+                local_plugins: Vec::new(),
+                today: NaiveDate::default(),
+            },
+        );
+        report.config = String::new();
+        report.policy_source = String::new();
+        report.fail(why)
+    }
+
     fn fail(mut self, error: impl ToString) -> GateReport {
         self.errors.push(error.to_string());
         self.decision = GateDecision::Error;
@@ -154,27 +174,59 @@ impl GateReport {
     }
 }
 
+/// The loaded plugins and validated policies of one configuration: what
+/// `validate` checks, and what [`run_prepared`] reuses across runs.
+pub struct Prepared {
+    /// The engine the plugins run in.
+    pub runtime: Runtime,
+    /// Every plugin, in evaluation order.
+    pub plugins: Vec<Arc<LoadedPlugin>>,
+    /// The policies, host-enforced gates included.
+    pub policies: Policies,
+}
+
+/// Facts that stand in for plugins' output, by plugin: such a plugin is
+/// given no artifacts, and these facts replace what it reports then.
+pub type GivenFacts = BTreeMap<String, Facts>;
+
 /// Runs the gate. Never panics; failures end up in the report. The
 /// configuration, plugins and policies are checked before the bundle is
 /// touched, so a bad configuration fails fast next to any bundle.
 pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
-    let mut report = GateReport::new(config, request);
-
-    let from = match resolve_stages(config, request) {
-        Ok(from) => from,
-        Err(e) => return report.fail(e),
-    };
-    report.from = from.clone();
-
-    let (runtime, plugins, policies) = match prepare(
+    let report = GateReport::new(config, request);
+    if let Err(e) = resolve_stages(config, request) {
+        return report.fail(e);
+    }
+    match prepare(
         config,
         request.cache.clone(),
         &request.local_plugins,
         request.today,
     ) {
-        Ok(prepared) => prepared,
+        Ok(prepared) => run_prepared(config, &prepared, request, &GivenFacts::new()),
+        Err(e) => report.fail(e),
+    }
+}
+
+/// Runs the gate with plugins and policies already loaded from `config`
+/// (`request.local_plugins` is not looked at: it was used to prepare).
+pub fn run_prepared(
+    config: &GateConfig,
+    prepared: &Prepared,
+    request: &GateRequest,
+    given: &GivenFacts,
+) -> GateReport {
+    let mut report = GateReport::new(config, request);
+    let from = match resolve_stages(config, request) {
+        Ok(from) => from,
         Err(e) => return report.fail(e),
     };
+    report.from = from.clone();
+    let Prepared {
+        runtime,
+        plugins,
+        policies,
+    } = prepared;
     report.policy_digest = Some(policies.digest.clone());
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
@@ -198,14 +250,22 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         .collect();
     report.claims = bundle.claims(&readers);
 
-    let runs = evaluate_all(&runtime, &plugins, &bundle);
+    let runs = evaluate_all(runtime, plugins, &bundle, given);
 
     let mut inputs = BTreeMap::new();
-    for (run, plugin) in runs.iter().zip(&plugins) {
+    for (run, plugin) in runs.iter().zip(plugins) {
         report
             .fact_specs
             .insert(run.name.clone(), plugin.meta.facts.clone());
         match &run.outcome {
+            Outcome::Ok { facts, .. } if given.contains_key(&run.name) => {
+                let mut facts = facts.clone();
+                if let Some(stand_in) = given.get(&run.name) {
+                    facts.extend(stand_in.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                report.facts.insert(run.name.clone(), facts.clone());
+                inputs.insert(run.name.clone(), (plugin.meta.facts.clone(), facts));
+            }
             Outcome::Ok { facts, findings } => {
                 report.facts.insert(run.name.clone(), facts.clone());
                 report.findings.extend(findings.iter().cloned());
@@ -256,6 +316,7 @@ fn evaluate_all(
     runtime: &Runtime,
     plugins: &[Arc<LoadedPlugin>],
     bundle: &Bundle,
+    given: &GivenFacts,
 ) -> Vec<PluginRun> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -270,7 +331,10 @@ fn evaluate_all(
             let Some(plugin) = plugins.get(next) else {
                 break;
             };
-            let job = runtime.job(plugin, bundle);
+            let mut job = runtime.job(plugin, bundle);
+            if given.contains_key(&plugin.meta.name) {
+                job = job.without_artifacts();
+            }
             let started = Instant::now();
             let watchdog = started + plugin.limits.timeout + WATCHDOG_GRACE;
             let artifacts = job.artifact_count();
@@ -380,7 +444,7 @@ pub fn prepare(
     cache: Option<CodeCache>,
     local: &[PathBuf],
     today: NaiveDate,
-) -> Result<(Runtime, Vec<Arc<LoadedPlugin>>, Policies), String> {
+) -> Result<Prepared, String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
     let mut locals: Vec<LoadedPlugin> = Vec::with_capacity(local.len());
     for path in local {
@@ -450,7 +514,11 @@ pub fn prepare(
     )
     .map_err(|e| e.to_string())?;
     policies.check_waivers(today).map_err(|e| e.to_string())?;
-    Ok((runtime, plugins, policies))
+    Ok(Prepared {
+        runtime,
+        plugins,
+        policies,
+    })
 }
 
 /// The enforcement levels and waivers of `config`.

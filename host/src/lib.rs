@@ -10,6 +10,8 @@
 //! 4. [`decision`]: Cedar policies decide `promote`, failing closed;
 //! 5. [`report`]: human or JSON output and the exit code.
 //!
+//! [`suite`] runs policy tests (`*.case.toml`) through the same gate.
+//!
 //! [`gate::run`] wires them together and returns a [`gate::GateReport`]:
 //!
 //! ```no_run
@@ -38,3 +40,4 @@ pub mod gate;
 pub mod kinds;
 pub mod plugin;
 pub mod report;
+pub mod suite;

@@ -8,6 +8,7 @@
 pub mod human;
 pub mod inspect;
 pub mod json;
+pub mod suite;
 pub mod text;
 
 use crate::gate::{GateDecision, GateReport};

@@ -18,9 +18,10 @@ pub struct ValidateArgs {
 /// Runs the validation; prints a summary on success.
 pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     let config = args.gate.load_config()?;
-    let (_runtime, plugins, policies) =
-        gate::prepare(&config, args.gate.cache()?, &[], args.gate.today())
-            .map_err(anyhow::Error::msg)?;
+    let gate::Prepared {
+        plugins, policies, ..
+    } = gate::prepare(&config, args.gate.cache()?, &[], args.gate.today())
+        .map_err(anyhow::Error::msg)?;
     let mut stdout = std::io::stdout().lock();
     let mut w = Writer::new(&mut stdout);
     w.line(&[Part::Lit("stagegate: configuration is valid")])?;

@@ -20,19 +20,21 @@ pub fn resolve_params(defaults: &str, overrides: &toml::Table) -> Result<Params,
         toml::from_str(defaults).map_err(|e| err(format!("defaults are not valid TOML: {e}")))?;
     let mut params = Params::new();
     for (name, value) in &table {
-        params.insert(name.clone(), param_value(name, value, None).map_err(err)?);
+        params.insert(name.clone(), typed_value(name, value, None).map_err(err)?);
     }
     for (name, value) in overrides {
         let expected = params.get(name).map(|(ty, _)| *ty);
         params.insert(
             name.clone(),
-            param_value(name, value, expected).map_err(err)?,
+            typed_value(name, value, expected).map_err(err)?,
         );
     }
     Ok(params)
 }
 
-fn param_value(
+/// `value` as a typed value, of type `expected` when given (an integer may
+/// stand for a decimal); `name` is for messages.
+pub fn typed_value(
     name: &str,
     value: &toml::Value,
     expected: Option<FactType>,
@@ -54,6 +56,9 @@ fn param_value(
             };
             (FactType::Decimal, FactValue::String(text))
         }
+        (T::String(s), Some(FactType::Decimal)) if is_decimal(s) => {
+            (FactType::Decimal, FactValue::String(s.clone()))
+        }
         (T::String(s), _) => (FactType::String, FactValue::String(s.clone())),
         (T::Array(items), _) => {
             let set = items
@@ -67,10 +72,21 @@ fn param_value(
     };
     match expected {
         Some(ty) if ty != typed.0 => Err(format!(
-            "`{name}` must be {} (its default is), not {}",
+            "`{name}` must be {}, not {}",
             ty.cedar(),
             typed.0.cedar()
         )),
         _ => Ok(typed),
     }
+}
+
+/// Whether `text` is a Cedar decimal: digits, a point, one to four digits.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.split_once('.').is_some_and(|(int, frac)| {
+        !int.is_empty()
+            && int.len() <= 15
+            && (1..=4).contains(&frac.len())
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    })
 }

@@ -455,6 +455,13 @@ impl Job {
         }
     }
 
+    /// The same job given no artifacts: what the plugin reports when the
+    /// bundle holds nothing for it.
+    pub fn without_artifacts(mut self) -> Job {
+        self.artifacts.clear();
+        self
+    }
+
     /// How many artifacts the plugin is given.
     pub fn artifact_count(&self) -> usize {
         self.artifacts.len()

@@ -2,10 +2,10 @@
 //! End-to-end tests: they drive the real `stagegate` binary on real
 //! artifacts, real plugins (built in, hostile, Python) and real policies.
 
-mod cases;
 mod cli;
 mod js;
 mod plugin_cli;
+mod policy_tests;
 mod precompiled;
 mod python;
 mod sandbox;

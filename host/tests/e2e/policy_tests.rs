@@ -1,0 +1,179 @@
+//! `stagegate test`: the project's own decision cases (tests/cases, real
+//! fixtures, default policies, a rollout configuration) run through the
+//! product's test command, and a sample policy directory shows each way a
+//! run ends: passing and failing cases, invalid cases, no cases, coverage,
+//! and the JSON and JUnit formats (JUnit read back by the junit plugin).
+
+use crate::support::{repo, stagegate};
+
+#[test]
+fn the_projects_own_cases_pass_through_stagegate_test() {
+    let run = stagegate(
+        &[
+            "test",
+            "tests/cases",
+            "--format",
+            "json",
+            "--require-coverage",
+        ],
+        Some(&repo()),
+        &[],
+    );
+    let json = run.json();
+    let failing: Vec<&serde_json::Value> = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "ok")
+        .collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(json["schema"], "stagegate.test/v1");
+    assert!(json["passed"].as_u64().unwrap() >= 35, "{}", json["passed"]);
+    // Every default policy decides in some case.
+    assert_eq!(json["uncovered"], serde_json::json!([]));
+    assert!(json["policies"].as_u64().unwrap() >= 18);
+}
+
+fn sample() -> std::path::PathBuf {
+    repo().join("tests/policy-tests/sample")
+}
+
+#[test]
+fn a_failing_case_shows_expected_and_actual_and_exits_1() {
+    let run = stagegate(&["test", "cases"], Some(&sample()), &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ok      cases/green.case.toml")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ok      cases/given-red.case.toml")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("FAIL    cases/wrong-expectation.case.toml")),
+        "{}",
+        run.stdout
+    );
+    for problem in [
+        "decision deny (expected allow)",
+        "reasons [\"tests-green\"] (expected [\"promote\"])",
+        "junit.failed = 20 (expected 0)",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.trim() == problem),
+            "{problem}: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("policies decisive in no case (1 of 3): coverage-sixty"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(lines.last(), Some(&"2 passed, 1 failed"));
+}
+
+#[test]
+fn coverage_can_be_required() {
+    let passing = ["test", "cases/green.case.toml", "cases/given-red.case.toml"];
+    let run = stagegate(&passing, Some(&sample()), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let mut strict = passing.to_vec();
+    strict.push("--require-coverage");
+    let run = stagegate(&strict, Some(&sample()), &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("FAIL: policies decisive in no case (1 of 3): coverage-sixty"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn invalid_cases_and_no_cases_exit_2_naming_file_and_key() {
+    let run = stagegate(&["test", "invalid"], Some(&sample()), &[]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    for expected in [
+        "INVALID invalid/unknown-key.case.toml: line 4: unknown field `expected`",
+        "INVALID invalid/unknown-fact.case.toml: `given.junit.faild`: plugin `junit` declares no fact `faild` (did you mean `failed`?)",
+        "INVALID invalid/missing-file.case.toml: `artifacts.\"junit.xml\"`: `invalid/no-such-report.xml` is not a file",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}: {}", run.stdout);
+    }
+    assert!(
+        run.stdout.ends_with("0 passed, 0 failed, 3 invalid\n"),
+        "{}",
+        run.stdout
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.toml"), "to = \"prod\"\n").unwrap();
+    let run = stagegate(&["test", "."], Some(empty.path()), &[]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stdout.contains("no cases found"), "{}", run.stdout);
+    let run = stagegate(&["test", "missing-dir"], Some(empty.path()), &[]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("missing-dir"), "{}", run.stderr);
+}
+
+#[test]
+fn json_and_junit_results_for_ci() {
+    let run = stagegate(&["test", "cases", "--format", "json"], Some(&sample()), &[]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let json = run.json();
+    assert_eq!(
+        (json["passed"].as_u64(), json["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(json["exit_code"], 1);
+    let wrong = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["file"] == "cases/wrong-expectation.case.toml")
+        .unwrap();
+    assert_eq!(wrong["status"], "fail");
+    assert_eq!(wrong["decision"], "deny");
+    assert_eq!(wrong["problems"][0], "decision deny (expected allow)");
+
+    // JUnit: the project's own junit plugin reads it back as a test report.
+    let run = stagegate(
+        &["test", "cases", "--format", "junit"],
+        Some(&sample()),
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    let bundle = tempfile::tempdir().unwrap();
+    std::fs::write(bundle.path().join("policy-tests.xml"), &run.stdout).unwrap();
+    let check = stagegate(
+        &[
+            "check",
+            bundle.path().to_str().unwrap(),
+            "--to",
+            "test",
+            "--format",
+            "json",
+        ],
+        None,
+        &[],
+    );
+    let facts = &check.json()["facts"]["junit"];
+    assert_eq!(facts["inputs"], 1, "{}", check.stdout);
+    assert_eq!(facts["total"], 4, "{facts}");
+    assert_eq!(facts["failed"], 1, "{facts}");
+    assert_eq!(facts["skipped"], 1, "{facts}");
+    assert_eq!(check.json()["decision"], "deny");
+}
