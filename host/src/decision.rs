@@ -10,6 +10,7 @@
 //! made.
 
 mod builtin;
+pub mod explain;
 pub mod params;
 pub mod rollout;
 pub mod schema;
@@ -108,6 +109,9 @@ pub struct Reason {
     /// The waiver that lifted it, when `waived`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,
+    /// Why, in the terms of the facts (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<explain::Explanation>,
 }
 
 impl Reason {
@@ -156,6 +160,8 @@ pub struct Transition<'a> {
     pub facts: &'a BTreeMap<String, (Vec<FactSpec>, Facts)>,
     /// The day the decision is made on, for waivers.
     pub today: NaiveDate,
+    /// Whether to explain each deciding policy.
+    pub explain: bool,
 }
 
 struct PolicyInfo {
@@ -469,6 +475,7 @@ impl Policies {
                 effect: info.map_or("?", |i| i.effect),
                 policy: key,
                 waiver: None,
+                explain: None,
             }
         };
         let scope = rollout::Scope {
@@ -528,10 +535,27 @@ impl Policies {
                 reason: format!("no policy permits promotion to `{}`", t.to),
                 effect: "default",
                 waiver: None,
+                explain: None,
             });
         }
         if !allowed {
             reasons.retain(|r| r.effect != "permit");
+        }
+        if t.explain {
+            let values = explain::Values {
+                facts: t.facts,
+                params: &self.params,
+            };
+            for reason in &mut reasons {
+                let Some(policy) = self.set.policy(&PolicyId::new(&reason.policy)) else {
+                    continue;
+                };
+                let Ok(json) = policy.to_json() else {
+                    continue;
+                };
+                let forbid = policy.effect() == Effect::Forbid;
+                reason.explain = Some(explain::explain(&json, forbid, &values));
+            }
         }
         Ok(Verdict {
             allowed,
@@ -657,6 +681,7 @@ mod tests {
             bundle: BundleCounts::default(),
             facts,
             today: NaiveDate::default(),
+            explain: true,
         })
     }
 
@@ -1017,6 +1042,7 @@ mod tests {
                         bundle: BundleCounts::default(),
                         facts: &all,
                         today: NaiveDate::default(),
+                        explain: false,
                     })
                     .unwrap();
                 let seen = |name: &str| {

@@ -66,6 +66,8 @@ pub struct GateRequest {
     pub local_plugins: Vec<PathBuf>,
     /// The day of the decision, for waivers (`--today`, else the UTC date).
     pub today: NaiveDate,
+    /// Whether to explain each deciding policy in the terms of the facts.
+    pub explain: bool,
 }
 
 /// An artifact as reported.
@@ -160,6 +162,7 @@ impl GateReport {
                 cache: None,
                 local_plugins: Vec::new(),
                 today: NaiveDate::default(),
+                explain: false,
             },
         );
         report.config = String::new();
@@ -293,8 +296,18 @@ pub fn run_prepared(
         },
         facts: &inputs,
         today: request.today,
+        explain: request.explain,
     });
     report.reasons = verdict.reasons;
+    for explained in report.reasons.iter_mut().filter_map(|r| r.explain.as_mut()) {
+        explained.findings = report
+            .findings
+            .iter()
+            .filter(|f| explained.plugins.contains(&f.plugin))
+            .take(crate::decision::explain::EXPLAIN_FINDINGS)
+            .cloned()
+            .collect();
+    }
     report.waivers = verdict.waivers;
     report.errors = verdict.errors;
     report.decision = if verdict.allowed {

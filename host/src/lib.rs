@@ -26,6 +26,7 @@
 //!     cache: None,
 //!     local_plugins: Vec::new(),
 //!     today: gate::today_utc(),
+//!     explain: false,
 //! };
 //! let outcome = gate::run(&config, &request);
 //! report::human::render(&outcome, false, &mut std::io::stdout()).unwrap();

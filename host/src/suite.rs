@@ -526,6 +526,8 @@ fn run_case(
         cache: None,
         local_plugins: Vec::new(),
         today,
+        // The JSON results carry each reason's explanation.
+        explain: true,
     };
     Ok(gate::run_prepared(config, prepared, &request, &given))
 }

@@ -31,6 +31,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// For each policy that decided: the facts it reads, the findings behind
+    /// them, and what would make it pass.
+    #[arg(long)]
+    explain: bool,
     /// Commit being promoted [default: from CI variables such as GITHUB_SHA, CI_COMMIT_SHA].
     #[arg(long)]
     commit: Option<String>,
@@ -82,6 +86,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         cache: args.gate.cache()?,
         local_plugins: args.plugin,
         today: args.gate.today(),
+        explain: args.explain,
     };
     let outcome = gate::run(&config, &request);
     let mut stdout = std::io::stdout().lock();

@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::text::{self, Part, Writer};
+use crate::decision::explain::Explanation;
 use crate::facts::FactValue;
 use crate::gate::{GateDecision, GateReport};
 use crate::plugin::Outcome;
@@ -61,6 +62,9 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
                 Part::Text(waiver),
                 Part::Lit(if reason.effect == "waived" { ")" } else { "" }),
             ])?;
+            if let Some(explained) = &reason.explain {
+                explain(&mut w, explained)?;
+            }
         }
     }
     if !report.waivers.is_empty() {
@@ -127,6 +131,42 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
         Part::Lit(meaning),
         Part::Lit(")"),
     ])
+}
+
+/// The facts a policy read, what would make it pass, and the findings behind it.
+fn explain(w: &mut Writer<'_>, explained: &Explanation) -> io::Result<()> {
+    for read in &explained.reads {
+        let value = match &read.value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "(absent)".to_owned(),
+            other => other.to_string(),
+        };
+        w.line(&[
+            Part::Lit("      reads "),
+            Part::Text(&read.attr),
+            Part::Lit(" = "),
+            Part::Clipped(&value, 200),
+        ])?;
+    }
+    for need in &explained.needs {
+        w.line(&[Part::Lit("      needs "), Part::Clipped(need, 400)])?;
+    }
+    for finding in &explained.findings {
+        let place = match (&finding.path, finding.line) {
+            (Some(path), Some(line)) => format!("{path}:{line}"),
+            (Some(path), None) => path.clone(),
+            _ => String::new(),
+        };
+        w.line(&[
+            Part::Lit("      finding "),
+            Part::Text(&finding.plugin),
+            Part::Lit(" "),
+            Part::Text(&place),
+            Part::Lit(" "),
+            Part::Clipped(&finding.message, MESSAGE_CHARS),
+        ])?;
+    }
+    Ok(())
 }
 
 fn facts(w: &mut Writer<'_>, report: &GateReport) -> io::Result<()> {

@@ -33,6 +33,122 @@ fn the_projects_own_cases_pass_through_stagegate_test() {
     // Every default policy decides in some case.
     assert_eq!(json["uncovered"], serde_json::json!([]));
     assert!(json["policies"].as_u64().unwrap() >= 18);
+
+    // Every forbid that denied is explained in the terms of the facts: the
+    // attributes it reads with their values, and what would make it pass.
+    let mut explained = std::collections::BTreeSet::new();
+    for case in json["cases"].as_array().unwrap() {
+        for reason in case["reasons"].as_array().unwrap() {
+            if reason["effect"] != "forbid" {
+                continue;
+            }
+            let policy = reason["policy"].as_str().unwrap();
+            let explain = &reason["explain"];
+            let reads = explain["reads"].as_array().unwrap();
+            assert!(
+                reads
+                    .iter()
+                    .any(|r| r["attr"].as_str().unwrap().starts_with("context.")
+                        && !r["value"].is_null()),
+                "{policy} in {}: {explain}",
+                case["file"]
+            );
+            let needs = explain["needs"].as_array().unwrap();
+            assert!(
+                needs.iter().any(|n| {
+                    let n = n.as_str().unwrap();
+                    n.contains("context.") && n.contains("(is ")
+                }),
+                "{policy} in {}: {explain}",
+                case["file"]
+            );
+            explained.insert(policy.to_owned());
+        }
+    }
+    // Every default forbid, and the host's evidence gates.
+    for policy in [
+        "coverage-floor",
+        "destroy-limit",
+        "no-critical-vulnerabilities",
+        "no-debug-config",
+        "no-default-credentials",
+        "no-fixable-high-vulnerabilities",
+        "no-latest-images",
+        "no-leaked-secrets",
+        "no-privileged-containers",
+        "no-public-buckets",
+        "no-severe-code-errors",
+        "no-typosquats",
+        "no-unauthenticated-datastores",
+        "no-unencrypted-storage",
+        "no-wildcard-iam",
+        "no-world-open-admin-ports",
+        "tests-pass",
+        "evidence-required-junit",
+    ] {
+        assert!(
+            explained.contains(policy),
+            "{policy} is never explained: {explained:?}"
+        );
+    }
+}
+
+#[test]
+fn explain_names_the_facts_the_findings_and_what_would_pass() {
+    let bundle = crate::support::bundle(&[
+        (
+            "junit/pytest_sqlparse-0.6.1_failures-errors-skips.xml",
+            "reports/junit.xml",
+        ),
+        (
+            "coverage/cobertura_istanbul-large.xml",
+            "reports/coverage.xml",
+        ),
+    ]);
+    let args = [
+        "check",
+        bundle.path().to_str().unwrap(),
+        "--to",
+        "prod",
+        "--explain",
+    ];
+    let human = stagegate(&args, None, &[]);
+    assert_eq!(human.code, 1, "{}", human.all());
+    for line in [
+        "      reads context.junit.failed = 20",
+        "      needs context.junit.failed <= 0 (is 20)",
+        "      needs context.junit.errored <= 0 (is 5)",
+        "      finding junit reports/junit.xml:502 tests.test_parse.test_quoted_identifier: assert '\"z\"' == 'z'",
+        "      reads context.params.coverage_floor = 60.0",
+        "      needs one of: context.coverage.lines_total <= 0 (is 11340); or context.coverage.line_rate >= context.params.coverage_floor (60.0) (is 12.80)",
+    ] {
+        assert!(
+            human.stdout.lines().any(|l| l == line),
+            "{line}\n{}",
+            human.stdout
+        );
+    }
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = stagegate(&json_args, None, &[]).json();
+    let tests = json["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == "tests-pass")
+        .unwrap();
+    assert_eq!(
+        tests["explain"]["needs"],
+        serde_json::json!([
+            "context.junit.failed <= 0 (is 20)",
+            "context.junit.errored <= 0 (is 5)"
+        ])
+    );
+    assert_eq!(tests["explain"]["findings"].as_array().unwrap().len(), 5);
+    assert_eq!(tests["explain"]["findings"][0]["line"], 502);
+    // Without --explain the report carries none.
+    let plain = stagegate(&args[..4], None, &[]);
+    assert!(!plain.stdout.contains("      needs "), "{}", plain.stdout);
 }
 
 fn sample() -> std::path::PathBuf {
