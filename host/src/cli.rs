@@ -2,6 +2,7 @@
 //! configuration before any work starts.
 
 mod check;
+mod fmt;
 mod plugin;
 mod scaffold;
 mod test;
@@ -34,6 +35,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Run policy test cases (`*.case.toml`) through the real gate.
     Test(test::TestArgs),
+    /// Format Cedar policy files (`--check`: list those that would change).
+    Fmt(fmt::FmtArgs),
     /// Work on plugins: scaffold, build and inspect them.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -132,6 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Plugin(command) => plugin::run(command),
     }
 }

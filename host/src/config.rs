@@ -279,6 +279,8 @@ pub struct GateConfig {
     pub waivers_file: Option<PathBuf>,
     /// How many days ahead a waiver may expire.
     pub max_waiver_days: u32,
+    /// Plugins switched off with `enabled = false`.
+    pub disabled: Vec<String>,
 }
 
 impl GateConfig {
@@ -305,6 +307,7 @@ impl GateConfig {
                 waivers: Vec::new(),
                 waivers_file: None,
                 max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
+                disabled: Vec::new(),
             },
         )
     }
@@ -376,6 +379,7 @@ impl GateConfig {
 
         let mut raw_plugins = raw.plugins;
         let mut plugins = Vec::new();
+        let mut disabled = Vec::new();
         for builtin in builtin::BUILTINS {
             let settings = raw_plugins.remove(builtin.name).unwrap_or_default();
             if settings.path.is_some() || settings.sha256.is_some() {
@@ -386,6 +390,7 @@ impl GateConfig {
                 )));
             }
             if settings.enabled == Some(false) {
+                disabled.push(builtin.name.to_owned());
                 continue;
             }
             let limits = limits(&settings, &invalid, builtin.name)?;
@@ -399,6 +404,7 @@ impl GateConfig {
         for (name, settings) in raw_plugins {
             check_plugin_name(&name).map_err(&invalid)?;
             if settings.enabled == Some(false) {
+                disabled.push(name);
                 continue;
             }
             let (Some(path), Some(sha256)) = (settings.path.clone(), settings.sha256.clone())
@@ -517,6 +523,7 @@ impl GateConfig {
             waivers,
             waivers_file,
             max_waiver_days,
+            disabled,
         })
     }
 

@@ -11,6 +11,7 @@
 
 mod builtin;
 pub mod explain;
+pub mod format;
 pub mod params;
 pub mod rollout;
 pub mod schema;
@@ -193,6 +194,9 @@ pub struct Policies {
     pub count: usize,
     /// The composed schema text.
     pub schema_text: String,
+    /// What `validate` warns about: policies left out because they read only
+    /// disabled plugins, policies no promotion reaches.
+    pub warnings: Vec<String>,
 }
 
 impl Policies {
@@ -205,6 +209,7 @@ impl Policies {
         overrides: &toml::Table,
         gates: HostGates,
         rollout: Rollout,
+        disabled: &[String],
     ) -> Result<Policies, DecisionError> {
         let defaults = match source {
             PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
@@ -234,6 +239,7 @@ impl Policies {
         let mut hasher = Sha256::new();
         let mut origin: BTreeMap<String, String> = BTreeMap::new();
         let mut user_policies = 0usize;
+        let mut warnings = Vec::new();
         for (index, (file, text)) in files.iter().enumerate() {
             hasher.update(file.as_bytes());
             hasher.update([0]);
@@ -287,6 +293,22 @@ impl Policies {
                     Effect::Permit => "permit",
                     Effect::Forbid => "forbid",
                 };
+                if index < user_files {
+                    let json = policy.to_json().unwrap_or_default();
+                    let read = explain::records(&json);
+                    if !read.is_empty() && read.iter().all(|r| disabled.contains(r)) {
+                        warnings.push(format!(
+                            "policy `{id}` ({file}) reads only facts of disabled plugin(s) {}: it is left out",
+                            read.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                        ));
+                        continue;
+                    }
+                    if let Some(first) = stages.first().filter(|f| only_into(&json, f)) {
+                        warnings.push(format!(
+                            "policy `{id}` ({file}) applies only to promotions into `{first}`, the first stage, which no promotion reaches"
+                        ));
+                    }
+                }
                 let rekeyed = policy.new_id(PolicyId::new(&id));
                 set.add(rekeyed).map_err(|e| policy_err(render(&e)))?;
                 info.insert(
@@ -355,6 +377,7 @@ impl Policies {
             rollout,
             digest: hex(&hasher.finalize()),
             schema_text,
+            warnings,
         })
     }
 
@@ -379,6 +402,13 @@ impl Policies {
                 file: self.rollout.config_file.clone(),
                 message,
             })
+    }
+
+    /// Everything `validate` warns about, as of `today`.
+    pub fn all_warnings(&self, today: NaiveDate) -> Vec<String> {
+        let mut all = self.warnings.clone();
+        all.extend(self.rollout.warnings(&self.stages, today));
+        all
     }
 
     /// The ids of the policies from the policy files (not host-enforced), sorted.
@@ -595,6 +625,28 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, DecisionError> {
     Ok(files)
 }
 
+/// Whether `policy` (Cedar's JSON form) applies only to promotions into
+/// `stage`: its resource scope is that stage, or a `when` clause is exactly
+/// `resource.first` and `stage` is the first.
+fn only_into(policy: &Value, stage: &str) -> bool {
+    let scoped = policy.pointer("/resource/op").and_then(Value::as_str) == Some("==")
+        && policy
+            .pointer("/resource/entity/id")
+            .and_then(Value::as_str)
+            == Some(stage);
+    let first = json!({ ".": { "left": { "Var": "resource" }, "attr": "first" } });
+    let when_first = policy
+        .get("conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|c| {
+            c.iter().any(|c| {
+                c.get("kind").and_then(Value::as_str) == Some("when")
+                    && c.get("body") == Some(&first)
+            })
+        });
+    scoped || when_first
+}
+
 /// The candidate closest to `word`, when close enough to be a typo of it.
 pub(crate) fn closest<'a>(
     word: &str,
@@ -664,6 +716,7 @@ mod tests {
             &toml::Table::new(),
             HostGates::default(),
             Rollout::default(),
+            &[],
         )
     }
 
@@ -760,6 +813,7 @@ mod tests {
             &toml::Table::new(),
             HostGates::default(),
             rollout,
+            &[],
         )
     }
 

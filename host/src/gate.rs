@@ -118,6 +118,8 @@ pub struct GateReport {
     pub policy_digest: Option<String>,
     /// Every configured waiver and what it did.
     pub waivers: Vec<WaiverStatus>,
+    /// What the configuration leaves out or cannot reach (see `validate`).
+    pub warnings: Vec<String>,
 }
 
 impl GateReport {
@@ -146,6 +148,7 @@ impl GateReport {
             },
             policy_digest: None,
             waivers: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -231,6 +234,7 @@ pub fn run_prepared(
         policies,
     } = prepared;
     report.policy_digest = Some(policies.digest.clone());
+    report.warnings = policies.all_warnings(request.today);
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
     let bundle = match Bundle::open(&request.bundle, &config.bundle, &kinds) {
@@ -524,6 +528,7 @@ pub fn prepare(
         &config.params,
         gates,
         rollout(config),
+        &config.disabled,
     )
     .map_err(|e| e.to_string())?;
     policies.check_waivers(today).map_err(|e| e.to_string())?;

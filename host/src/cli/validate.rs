@@ -51,6 +51,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         Part::Text(policies.digest.get(..12).unwrap_or("")),
         Part::Lit(")"),
     ])?;
+    for warning in policies.all_warnings(args.gate.today()) {
+        w.line(&[Part::Lit("  warning: "), Part::Text(&warning)])?;
+    }
     stdout.flush()?;
     Ok(0)
 }

@@ -116,6 +116,19 @@ fn collect(e: &Value, out: &mut BTreeSet<Vec<String>>) {
     }
 }
 
+/// The `context` records a policy (Cedar's JSON form) reads: plugin names,
+/// or the host's keys such as `params`.
+pub fn records(policy: &Value) -> BTreeSet<String> {
+    let mut paths = BTreeSet::new();
+    if let Some(conditions) = policy.get("conditions") {
+        collect(conditions, &mut paths);
+    }
+    paths
+        .into_iter()
+        .filter_map(|p| p.into_iter().next())
+        .collect()
+}
+
 fn dotted(path: &[String]) -> String {
     format!("context.{}", path.join("."))
 }

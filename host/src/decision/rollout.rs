@@ -205,6 +205,40 @@ impl Rollout {
         Ok(())
     }
 
+    /// What `validate` warns about: expired waivers, and entries whose
+    /// stages no promotion reaches (only the first).
+    pub fn warnings(&self, stages: &[String], today: NaiveDate) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let first_only = |scope: &crate::config::StageScope| {
+            scope
+                .stages()
+                .is_some_and(|s| s.iter().all(|x| Some(x) == stages.first()))
+        };
+        for w in &self.waivers {
+            if today > w.expires {
+                warnings.push(format!(
+                    "waiver `{}` in `{}` expired on {}: remove it or renew it",
+                    w.id, self.waivers_file, w.expires
+                ));
+            }
+            if first_only(&w.stages) {
+                warnings.push(format!(
+                    "waiver `{}` in `{}` applies only to the first stage, which no promotion reaches",
+                    w.id, self.waivers_file
+                ));
+            }
+        }
+        for e in &self.enforcement {
+            if first_only(&e.stages) {
+                warnings.push(format!(
+                    "`[[enforcement]]` for `{}` applies only to the first stage, which no promotion reaches",
+                    e.policy
+                ));
+            }
+        }
+        warnings
+    }
+
     /// Checks that no waiver expires more than `max_waiver_days` after `today`.
     pub fn check_window(&self, today: NaiveDate) -> Result<(), String> {
         let limit = today

@@ -88,6 +88,12 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
             ])?;
         }
     }
+    if !report.warnings.is_empty() {
+        w.blank()?;
+        for warning in &report.warnings {
+            w.line(&[Part::Lit("warning: "), Part::Text(warning)])?;
+        }
+    }
     if !report.errors.is_empty() {
         w.blank()?;
         w.line(&[Part::Lit("errors")])?;

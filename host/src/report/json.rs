@@ -95,5 +95,6 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "config": report.config,
         "policies": { "source": report.policy_source, "sha256": report.policy_digest },
         "waivers": report.waivers,
+        "warnings": report.warnings,
     })
 }

@@ -293,3 +293,108 @@ fn json_and_junit_results_for_ci() {
     assert_eq!(facts["skipped"], 1, "{facts}");
     assert_eq!(check.json()["decision"], "deny");
 }
+
+#[test]
+fn fmt_checks_rewrites_and_never_breaks_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "// the release gate\n@id(\"x\") @reason(\"r\")\nforbid(principal,action,resource)   when {context.junit.failed>0};\n";
+    let file = dir.path().join("gate.cedar");
+    std::fs::write(&file, messy).unwrap();
+    let check = stagegate(&["fmt", "--check", "."], Some(dir.path()), &[]);
+    assert_eq!(check.code, 1, "{}", check.all());
+    assert_eq!(check.stdout, "would reformat ./gate.cedar\n");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), messy);
+
+    let write = stagegate(&["fmt", "gate.cedar"], Some(dir.path()), &[]);
+    assert_eq!(write.code, 0, "{}", write.all());
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        formatted.starts_with("// the release gate\n@id(\"x\")\n@reason(\"r\")\n"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("context.junit.failed > 0"),
+        "{formatted}"
+    );
+    let again = stagegate(&["fmt", "--check", "."], Some(dir.path()), &[]);
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, ""),
+        "{}",
+        again.all()
+    );
+
+    // A file that does not parse is named, and left as it is.
+    let broken = dir.path().join("broken.cedar");
+    std::fs::write(&broken, "permit(principal,").unwrap();
+    let bad = stagegate(&["fmt", "."], Some(dir.path()), &[]);
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    assert!(bad.stderr.contains("broken.cedar"), "{}", bad.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "permit(principal,"
+    );
+
+    // The default policies are kept formatted.
+    let defaults = stagegate(&["fmt", "--check", "policies"], Some(&repo()), &[]);
+    assert_eq!(defaults.code, 0, "{}", defaults.all());
+}
+
+#[test]
+fn validate_warns_about_what_no_promotion_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    write(
+        "policies/gates.cedar",
+        "@id(\"promote\")\n@reason(\"r\")\npermit (principal, action, resource);\n\
+         @id(\"into-dev\")\n@reason(\"r\")\nforbid (principal, action, resource == Stage::\"dev\");\n\
+         @id(\"coverage-only\")\n@reason(\"r\")\nforbid (principal, action, resource) when { context.coverage.lines_total == 0 };\n",
+    );
+    write(
+        "stagegate.toml",
+        "policies = \"policies\"\nwaivers = \"waivers.toml\"\n\
+         [plugins.coverage]\nenabled = false\n\
+         [[enforcement]]\npolicy = \"promote\"\nlevel = \"advisory\"\nstages = [\"dev\"]\n",
+    );
+    write(
+        "waivers.toml",
+        "[[waiver]]\nid = \"W-OLD\"\npolicy = \"into-dev\"\nreason = \"r\"\nticket = \"T-1\"\n\
+         approver = \"a@example.com\"\nexpires = 2026-11-01\n",
+    );
+    let run = stagegate(
+        &["validate", "--today", "2026-12-04"],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    for warning in [
+        "  warning: policy `coverage-only` (",
+        "reads only facts of disabled plugin(s) `coverage`: it is left out",
+        "  warning: policy `into-dev` (",
+        "applies only to promotions into `dev`, the first stage, which no promotion reaches",
+        "  warning: waiver `W-OLD` in `",
+        "expired on 2026-11-01: remove it or renew it",
+        "  warning: `[[enforcement]]` for `promote` applies only to the first stage",
+    ] {
+        assert!(run.stdout.contains(warning), "{warning}\n{}", run.stdout);
+    }
+    // The same warnings reach the report of a check.
+    let bundle = crate::support::bundle(&[("junit/pytest_sqlparse-0.6.1_pass.xml", "junit.xml")]);
+    let check = stagegate(
+        &[
+            "check",
+            bundle.path().to_str().unwrap(),
+            "--to",
+            "test",
+            "--today",
+            "2026-12-04",
+            "--format",
+            "json",
+        ],
+        Some(dir.path()),
+        &[],
+    );
+    let warnings = check.json()["warnings"].as_array().unwrap().len();
+    assert_eq!(warnings, 4, "{}", check.stdout);
+}
