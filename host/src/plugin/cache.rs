@@ -55,6 +55,9 @@ pub enum CacheStatus {
     /// Its pinned precompiled artifact is for another engine or CPU: the
     /// component was compiled instead.
     PrecompiledUnusable,
+    /// An unpinned local component of a dry run (`--plugin`): compiled in
+    /// process, never cached.
+    Local,
 }
 
 impl CacheStatus {
@@ -67,6 +70,7 @@ impl CacheStatus {
             CacheStatus::Miss => "miss",
             CacheStatus::Rejected => "rejected",
             CacheStatus::Precompiled => "precompiled",
+            CacheStatus::Local => "local, unpinned",
             CacheStatus::PrecompiledUnusable => {
                 "compiled: this engine or CPU cannot load the precompiled artifact"
             }

@@ -268,7 +268,7 @@ impl Runtime {
             origin: format!("{label} (local, unpinned)"),
             limits,
             config_json,
-            cache: CacheStatus::Off,
+            cache: CacheStatus::Local,
             pre,
         })
     }
@@ -355,7 +355,10 @@ fn new_store(
 ) -> wasmtime::Result<Store<Sandbox>> {
     let mut store = Store::new(engine, Sandbox::new(bundle, limits)?);
     store.limiter(|s: &mut Sandbox| -> &mut dyn wasmtime::ResourceLimiter { s });
-    let ticks = limits.timeout.as_millis().div_ceil(TICK.as_millis()).max(1);
+    // One tick more than the timeout holds: the first tick may come at any
+    // moment of the current interval, and a plugin is never stopped before
+    // its whole deadline has passed.
+    let ticks = limits.timeout.as_millis().div_ceil(TICK.as_millis()) + 1;
     store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
     store.epoch_deadline_trap();
     Ok(store)

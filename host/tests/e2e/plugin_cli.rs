@@ -332,6 +332,7 @@ fn a_local_plugin_stands_in_for_the_configured_one_in_a_dry_run() {
             .ends_with("(local, unpinned)"),
         "{run}"
     );
+    assert_eq!(run["code"], "local, unpinned", "{run}");
     let hostiles = json["plugins"]
         .as_array()
         .unwrap()
