@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::plugin::builtin;
 
 mod rollout;
-pub use rollout::{DEFAULT_MAX_WAIVER_DAYS, Enforcement, Level, StageScope, Waiver};
+pub use rollout::{DEFAULT_MAX_WAIVER_DAYS, Enforcement, Exception, Level, StageScope, Waiver};
 
 /// Errors in `stagegate.toml`.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +125,8 @@ struct RawPlugin {
     memory_mib: Option<u64>,
     report_mib: Option<u64>,
     config: Option<toml::Table>,
+    #[serde(default)]
+    exceptions: Vec<rollout::RawException>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -226,6 +228,8 @@ pub struct PluginConfig {
     pub config_json: String,
     /// Its limits.
     pub limits: Limits,
+    /// Findings it is told to stop counting, until each expires.
+    pub exceptions: Vec<Exception>,
 }
 
 /// Caps on what a bundle may hold.
@@ -381,7 +385,7 @@ impl GateConfig {
         let mut plugins = Vec::new();
         let mut disabled = Vec::new();
         for builtin in builtin::BUILTINS {
-            let settings = raw_plugins.remove(builtin.name).unwrap_or_default();
+            let mut settings = raw_plugins.remove(builtin.name).unwrap_or_default();
             if settings.path.is_some() || settings.sha256.is_some() {
                 return Err(invalid(format!(
                     "plugin `{}` is built in: it takes no `path` or `sha256` \
@@ -394,14 +398,16 @@ impl GateConfig {
                 continue;
             }
             let limits = limits(&settings, &invalid, builtin.name)?;
+            let exceptions = plugin_exceptions(builtin.name, &mut settings, &invalid)?;
             plugins.push(PluginConfig {
                 name: builtin.name.to_owned(),
                 source: PluginSource::Builtin(builtin),
                 config_json: config_json(settings.config),
                 limits,
+                exceptions,
             });
         }
-        for (name, settings) in raw_plugins {
+        for (name, mut settings) in raw_plugins {
             check_plugin_name(&name).map_err(&invalid)?;
             if settings.enabled == Some(false) {
                 disabled.push(name);
@@ -440,6 +446,7 @@ impl GateConfig {
                 }
             };
             let limits = limits(&settings, &invalid, &name)?;
+            let exceptions = plugin_exceptions(&name, &mut settings, &invalid)?;
             plugins.push(PluginConfig {
                 source: PluginSource::File {
                     path: base.join(path),
@@ -448,6 +455,7 @@ impl GateConfig {
                 },
                 config_json: config_json(settings.config),
                 limits,
+                exceptions,
                 name,
             });
         }
@@ -573,6 +581,26 @@ fn limits(
         limits.report_bytes = usize::try_from(mib * 1024 * 1024).unwrap_or(usize::MAX);
     }
     Ok(limits)
+}
+
+/// The checked `[[plugins.NAME.exceptions]]`; the key `exceptions` of the
+/// plugin's own `config` is the host's to fill.
+fn plugin_exceptions(
+    name: &str,
+    settings: &mut RawPlugin,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<Vec<Exception>, ConfigError> {
+    if settings
+        .config
+        .as_ref()
+        .is_some_and(|c| c.contains_key("exceptions"))
+    {
+        return Err(invalid(format!(
+            "plugin `{name}`: `config.exceptions` is set by the host; write each as \
+             `[[plugins.{name}.exceptions]]` with `id`, `match`, `reason`, `ticket`, `approver` and `expires`"
+        )));
+    }
+    rollout::exceptions(name, std::mem::take(&mut settings.exceptions)).map_err(invalid)
 }
 
 fn config_json(table: Option<toml::Table>) -> String {

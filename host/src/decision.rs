@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 
 pub use builtin::{EVIDENCE_PREFIX, NO_STAGE_SKIPPING};
 pub use params::{Params, resolve_params};
-pub use rollout::{Rollout, WaiverState, WaiverStatus};
+pub use rollout::{ExceptionStatus, Rollout, WaiverState, WaiverStatus};
 pub use schema::{BASE_SCHEMA, compose as compose_schema};
 
 use crate::config::PolicySource;

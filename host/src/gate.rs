@@ -14,8 +14,10 @@ use crate::bundle::{Bundle, Claims, Skipped};
 use crate::config::{ConfigSource, GateConfig, PolicySource};
 use chrono::NaiveDate;
 
+use crate::config::PluginConfig;
 use crate::decision::{
-    BundleCounts, Change, HostGates, Policies, Reason, Rollout, Transition, WaiverStatus,
+    BundleCounts, Change, ExceptionStatus, HostGates, Policies, Reason, Rollout, Transition,
+    WaiverStatus,
 };
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
@@ -120,6 +122,8 @@ pub struct GateReport {
     pub waivers: Vec<WaiverStatus>,
     /// What the configuration leaves out or cannot reach (see `validate`).
     pub warnings: Vec<String>,
+    /// Every plugin exception and whether it applied today.
+    pub exceptions: Vec<ExceptionStatus>,
 }
 
 impl GateReport {
@@ -149,6 +153,7 @@ impl GateReport {
             policy_digest: None,
             waivers: Vec::new(),
             warnings: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 
@@ -235,6 +240,22 @@ pub fn run_prepared(
     } = prepared;
     report.policy_digest = Some(policies.digest.clone());
     report.warnings = policies.all_warnings(request.today);
+    report.exceptions = config
+        .plugins
+        .iter()
+        .flat_map(|p| {
+            p.exceptions.iter().map(|e| ExceptionStatus {
+                plugin: p.name.clone(),
+                id: e.id.clone(),
+                matches: e.matches.clone(),
+                status: e.state(request.today),
+                expires: e.expires.format("%Y-%m-%d").to_string(),
+                approver: e.approver.clone(),
+                ticket: e.ticket.clone(),
+                reason: e.reason.clone(),
+            })
+        })
+        .collect();
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
     let bundle = match Bundle::open(&request.bundle, &config.bundle, &kinds) {
@@ -463,12 +484,16 @@ pub fn prepare(
     today: NaiveDate,
 ) -> Result<Prepared, String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
+    let specs: Vec<PluginConfig> = config
+        .plugins
+        .iter()
+        .map(|spec| with_exceptions(spec, today, config.max_waiver_days))
+        .collect::<Result<_, _>>()?;
     let mut locals: Vec<LoadedPlugin> = Vec::with_capacity(local.len());
     for path in local {
         let plugin = runtime
             .load_local(path, |name| {
-                config
-                    .plugins
+                specs
                     .iter()
                     .find(|p| p.name == name)
                     .map(|p| (p.limits, p.config_json.clone()))
@@ -483,7 +508,7 @@ pub fn prepare(
         locals.push(plugin);
     }
     let mut plugins = Vec::with_capacity(config.plugins.len() + locals.len());
-    for spec in &config.plugins {
+    for spec in &specs {
         match locals.iter().position(|l| l.meta.name == spec.name) {
             Some(at) => plugins.push(Arc::new(locals.remove(at))),
             None => plugins.push(Arc::new(runtime.load(spec).map_err(|e| e.to_string())?)),
@@ -537,6 +562,40 @@ pub fn prepare(
         plugins,
         policies,
     })
+}
+
+/// `spec` with its exceptions in time on `today` in its configuration, as
+/// `exceptions: [{id, match}]`; one expiring more than `max_days` after
+/// `today` is refused, as a waiver would be.
+fn with_exceptions(
+    spec: &PluginConfig,
+    today: NaiveDate,
+    max_days: u32,
+) -> Result<PluginConfig, String> {
+    if spec.exceptions.is_empty() {
+        return Ok(spec.clone());
+    }
+    let limit = today
+        .checked_add_days(chrono::Days::new(u64::from(max_days)))
+        .unwrap_or(NaiveDate::MAX);
+    if let Some(e) = spec.exceptions.iter().find(|e| e.expires > limit) {
+        return Err(format!(
+            "plugin `{}`: exception `{}` expires {}, more than {max_days} days after {today} (`max_waiver_days`): renew it when it runs out",
+            spec.name, e.id, e.expires
+        ));
+    }
+    let mut config: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&spec.config_json).unwrap_or_default();
+    let active: Vec<serde_json::Value> = spec
+        .exceptions
+        .iter()
+        .filter(|e| e.state(today) == "active")
+        .map(|e| serde_json::json!({ "id": e.id, "match": e.matches }))
+        .collect();
+    config.insert("exceptions".into(), serde_json::Value::Array(active));
+    let mut spec = spec.clone();
+    spec.config_json = serde_json::Value::Object(config).to_string();
+    Ok(spec)
 }
 
 /// The enforcement levels and waivers of `config`.

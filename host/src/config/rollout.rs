@@ -116,6 +116,97 @@ impl Waiver {
     }
 }
 
+/// One `[[plugins.NAME.exceptions]]` entry: a finding the plugin itself
+/// stops counting (a `secrets` fingerprint, a `vulns` vulnerability id),
+/// with the same attribution and mandatory expiry as a waiver. Only the
+/// entries in time reach the plugin, as `exceptions` in its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    /// Its id.
+    pub id: String,
+    /// What the plugin matches: its own notion (fingerprint, vulnerability id).
+    pub matches: String,
+    /// Why.
+    pub reason: String,
+    /// The ticket tracking it.
+    pub ticket: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// The first day it applies, if not at once.
+    pub starts: Option<NaiveDate>,
+    /// The last day it applies.
+    pub expires: NaiveDate,
+}
+
+impl Exception {
+    /// `active`, `expired` or `not-yet-valid` on `today`.
+    pub fn state(&self, today: NaiveDate) -> &'static str {
+        if today > self.expires {
+            "expired"
+        } else if self.starts.is_some_and(|s| today < s) {
+            "not-yet-valid"
+        } else {
+            "active"
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawException {
+    id: String,
+    #[serde(rename = "match")]
+    matches: String,
+    reason: String,
+    ticket: String,
+    approver: String,
+    starts: Option<toml::Value>,
+    expires: toml::Value,
+}
+
+/// Checks the exceptions of plugin `plugin`.
+pub(super) fn exceptions(plugin: &str, raw: Vec<RawException>) -> Result<Vec<Exception>, String> {
+    let mut out: Vec<Exception> = Vec::with_capacity(raw.len());
+    for e in raw {
+        let what = format!("plugin `{plugin}`: exception `{}`", e.id);
+        if e.id.trim().is_empty() {
+            return Err(format!("plugin `{plugin}`: an exception has an empty `id`"));
+        }
+        if out.iter().any(|x| x.id == e.id) {
+            return Err(format!("{what} is listed twice"));
+        }
+        for (key, value) in [
+            ("match", &e.matches),
+            ("reason", &e.reason),
+            ("ticket", &e.ticket),
+            ("approver", &e.approver),
+        ] {
+            if value.trim().is_empty() {
+                return Err(format!("{what}: `{key}` is empty"));
+            }
+        }
+        let expires = date(&e.expires, &format!("{what}: `expires`"))?;
+        let starts = e
+            .starts
+            .as_ref()
+            .map(|s| date(s, &format!("{what}: `starts`")))
+            .transpose()?;
+        if starts.is_some_and(|s| s > expires) {
+            return Err(format!("{what}: `starts` is after `expires`"));
+        }
+        out.push(Exception {
+            id: e.id,
+            matches: e.matches,
+            reason: e.reason,
+            ticket: e.ticket,
+            approver: e.approver,
+            starts,
+            expires,
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawEnforcement {

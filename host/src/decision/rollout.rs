@@ -72,6 +72,28 @@ pub struct WaiverStatus {
     pub reason: String,
 }
 
+/// A plugin's exception as reported with one decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionStatus {
+    /// The plugin that applies it.
+    pub plugin: String,
+    /// The exception's id.
+    pub id: String,
+    /// What it matches (a fingerprint, a vulnerability id).
+    #[serde(rename = "match")]
+    pub matches: String,
+    /// `active`, `expired` or `not-yet-valid`.
+    pub status: &'static str,
+    /// Its last day, `YYYY-MM-DD`.
+    pub expires: String,
+    /// Who accepted the risk.
+    pub approver: String,
+    /// The ticket tracking it.
+    pub ticket: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// What lifts a forbid that fired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lift {

@@ -88,6 +88,29 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
             ])?;
         }
     }
+    if !report.exceptions.is_empty() {
+        w.blank()?;
+        w.line(&[Part::Lit("exceptions")])?;
+        for e in &report.exceptions {
+            w.line(&[
+                Part::Lit("  "),
+                Part::Padded(&e.id, 14),
+                Part::Lit(" "),
+                Part::Padded(e.status, 13),
+                Part::Lit(" "),
+                Part::Text(&e.plugin),
+                Part::Lit(" "),
+                Part::Text(&e.matches),
+                Part::Lit(" until "),
+                Part::Text(&e.expires),
+                Part::Lit(", approved by "),
+                Part::Text(&e.approver),
+                Part::Lit(" ("),
+                Part::Text(&e.ticket),
+                Part::Lit(")"),
+            ])?;
+        }
+    }
     if !report.warnings.is_empty() {
         w.blank()?;
         for warning in &report.warnings {

@@ -96,5 +96,6 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "policies": { "source": report.policy_source, "sha256": report.policy_digest },
         "waivers": report.waivers,
         "warnings": report.warnings,
+        "exceptions": report.exceptions,
     })
 }

@@ -398,3 +398,65 @@ fn validate_warns_about_what_no_promotion_reaches() {
     let warnings = check.json()["warnings"].as_array().unwrap().len();
     assert_eq!(warnings, 4, "{}", check.stdout);
 }
+
+#[test]
+fn plugin_exceptions_are_attributed_expiring_and_the_hosts_to_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |config: &str| {
+        std::fs::write(dir.path().join("stagegate.toml"), config).unwrap();
+        stagegate(
+            &["validate", "--today", "2026-12-04"],
+            Some(dir.path()),
+            &[],
+        )
+    };
+    let entry = "[[plugins.vulns.exceptions]]\nid = \"E-1\"\nmatch = \"CVE-2019-18224\"\n\
+                 reason = \"r\"\nticket = \"T-1\"\napprover = \"a@example.com\"\n";
+    let ok = validate(&format!("{entry}expires = 2026-12-31\n"));
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    for (config, expected) in [
+        (entry.to_owned(), "missing field `expires`"),
+        (
+            format!("{entry}expires = 2026-12-31\n").replace("ticket = \"T-1\"\n", ""),
+            "missing field `ticket`",
+        ),
+        (
+            format!("{entry}expires = 2026-12-31\n")
+                .replace("approver = \"a@example.com\"", "approver = \"\""),
+            "plugin `vulns`: exception `E-1`: `approver` is empty",
+        ),
+        (
+            format!("{entry}expires = 2027-06-01\n"),
+            "exception `E-1` expires 2027-06-01, more than 90 days after 2026-12-04",
+        ),
+        (
+            "[plugins.secrets.config]\nexceptions = [{ id = \"x\", match = \"some…a2d1a744\" }]\n"
+                .to_owned(),
+            "`config.exceptions` is set by the host",
+        ),
+    ] {
+        let run = validate(&config);
+        assert_eq!(run.code, 2, "{config}: {}", run.all());
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    // The plugin checks its own configuration when it runs: the old
+    // unattributed list is refused with the way to the new one.
+    std::fs::write(
+        dir.path().join("stagegate.toml"),
+        "[plugins.secrets.config]\nallow_fingerprints = [\"some…a2d1a744\"]\n",
+    )
+    .unwrap();
+    let bundle = tempfile::tempdir().unwrap();
+    let run = stagegate(
+        &["check", bundle.path().to_str().unwrap(), "--to", "test"],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("`allow_fingerprints` is replaced by `[[plugins.secrets.exceptions]]`"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,11 +1,14 @@
 //! The plugin's configuration: which fingerprints are accepted.
 //!
-//! The only key is `allow_fingerprints`, a list of fingerprints as the
-//! findings print them (`ghp_…3fa2b1c9`: 4 characters, `…` or `...`, 8 lowercase
-//! hex digits). A hit with an accepted fingerprint is counted in `allowed`
-//! instead of `leaks`. Waivers live here, in the protected gate configuration,
-//! and never in the bundle: inline markers such as `# pragma: allowlist secret`
-//! are written by whoever wrote the bundle and are deliberately ignored.
+//! The only key is `exceptions`, which the host fills from the
+//! `[[plugins.secrets.exceptions]]` of `stagegate.toml` that are in time
+//! (each has an approver, a ticket and a mandatory expiry there): a list of
+//! `{"id": …, "match": fingerprint}`, the fingerprint as the findings print it
+//! (`ghp_…3fa2b1c9`: 4 characters, `…` or `...`, 8 lowercase hex digits). A
+//! hit with an accepted fingerprint is counted in `allowed` instead of
+//! `leaks`. Exceptions live in the protected gate configuration, never in the
+//! bundle: inline markers such as `# pragma: allowlist secret` are written by
+//! whoever wrote the bundle and are deliberately ignored.
 //! Error messages point at a bad entry by its index and never repeat it, in
 //! case someone pasted a whole secret instead of its fingerprint.
 
@@ -17,7 +20,18 @@ use std::collections::BTreeSet;
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    allow_fingerprints: Vec<String>,
+    exceptions: Vec<RawException>,
+}
+
+/// One exception as the host passes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
+    /// Named in the host's report; not needed to match.
+    #[serde(rename = "id")]
+    _id: String,
+    #[serde(rename = "match")]
+    matches: String,
 }
 
 /// A checked configuration.
@@ -33,9 +47,9 @@ pub enum ConfigError {
     /// Not a JSON object of the expected shape.
     #[error("invalid `secrets` configuration: {0}")]
     Json(String),
-    /// An entry of `allow_fingerprints` is not a fingerprint.
+    /// The `match` of an exception is not a fingerprint.
     #[error(
-        "invalid `secrets` configuration: `allow_fingerprints[{0}]` is not a fingerprint \
+        "invalid `secrets` configuration: the `match` of exception #{0} is not a fingerprint \
          (expected 4 characters, `…`, then 8 lowercase hex digits, as printed in findings, e.g. `ghp_…3fa2b1c9`)"
     )]
     Fingerprint(usize),
@@ -46,7 +60,7 @@ impl Config {
     ///
     /// ```
     /// use stagegate_plugin_secrets::config::Config;
-    /// let c = Config::parse(r#"{"allow_fingerprints": ["ghp_...3fa2b1c9"]}"#).unwrap();
+    /// let c = Config::parse(r#"{"exceptions": [{"id": "E-1", "match": "ghp_...3fa2b1c9"}]}"#).unwrap();
     /// assert!(c.allow_fingerprints.contains("ghp_…3fa2b1c9"));
     /// ```
     ///
@@ -59,8 +73,9 @@ impl Config {
         let raw: RawConfig =
             serde_json::from_str(text).map_err(|e| ConfigError::Json(describe(&e)))?;
         let mut allow_fingerprints = BTreeSet::new();
-        for (index, entry) in raw.allow_fingerprints.iter().enumerate() {
-            let normalized = normalize(entry).ok_or(ConfigError::Fingerprint(index))?;
+        for (index, entry) in raw.exceptions.iter().enumerate() {
+            let normalized =
+                normalize(&entry.matches).ok_or(ConfigError::Fingerprint(index + 1))?;
             allow_fingerprints.insert(normalized);
         }
         Ok(Self { allow_fingerprints })
@@ -85,9 +100,16 @@ fn describe(e: &serde_json::Error) -> String {
                 } else {
                     "(not shown)".to_owned()
                 };
-                format!("unknown key {shown} (the only key is `allow_fingerprints`)")
+                if name == "allow_fingerprints" {
+                    "`allow_fingerprints` is replaced by `[[plugins.secrets.exceptions]]` in \
+                     stagegate.toml, each with `id`, `match` (the fingerprint), `reason`, `ticket`, \
+                     `approver` and `expires`"
+                        .to_owned()
+                } else {
+                    format!("unknown key {shown} (the only key is `exceptions`, set by the host)")
+                }
             } else {
-                "`allow_fingerprints` must be a list of strings".to_owned()
+                "`exceptions` must be a list of `{id, match}` objects".to_owned()
             }
         }
         Category::Syntax | Category::Eof => "not a valid JSON object".to_owned(),
@@ -118,8 +140,10 @@ mod tests {
 
     #[test]
     fn both_ellipsis_spellings_are_accepted() {
-        let c = Config::parse(r#"{"allow_fingerprints": ["ghp_…3fa2b1c9", "----...0011aabb"]}"#)
-            .unwrap();
+        let c = Config::parse(
+            r#"{"exceptions": [{"id": "a", "match": "ghp_…3fa2b1c9"}, {"id": "b", "match": "----...0011aabb"}]}"#,
+        )
+        .unwrap();
         assert!(c.allow_fingerprints.contains("ghp_…3fa2b1c9"));
         assert!(c.allow_fingerprints.contains("----…0011aabb"));
     }
@@ -128,20 +152,26 @@ mod tests {
     fn unknown_keys_and_bad_entries_are_errors() {
         let e = Config::parse(r#"{"allow": []}"#).unwrap_err().to_string();
         assert!(e.contains("unknown key `allow`"), "{e}");
-        let e = Config::parse(r#"{"allow_fingerprints": "x"}"#)
+        let e = Config::parse(r#"{"exceptions": "x"}"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("must be a list of strings"), "{e}");
+        assert!(e.contains("must be a list of `{id, match}` objects"), "{e}");
+        let e = Config::parse(r#"{"allow_fingerprints": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("replaced by `[[plugins.secrets.exceptions]]`"),
+            "{e}"
+        );
         assert!(Config::parse("[1").is_err());
         let secret = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC2dF4gH6";
         let e = Config::parse(&format!(
-            r#"{{"allow_fingerprints": ["ghp_…3fa2b1c9", "{secret}"]}}"#
+            r#"{{"exceptions": [{{"id": "a", "match": "ghp_…3fa2b1c9"}}, {{"id": "b", "match": "{secret}"}}]}}"#
         ))
         .unwrap_err();
-        assert_eq!(e, ConfigError::Fingerprint(1));
+        assert_eq!(e, ConfigError::Fingerprint(2));
         assert!(!e.to_string().contains(secret));
-        let e = Config::parse(&format!(r#"{{"allow_fingerprints": [{{"{secret}": 1}}]}}"#))
-            .unwrap_err();
+        let e = Config::parse(&format!(r#"{{"exceptions": [{{"{secret}": 1}}]}}"#)).unwrap_err();
         assert!(!e.to_string().contains(secret), "{e}");
     }
 }

@@ -220,13 +220,16 @@ fn all_fixtures_in_one_evaluation() {
 }
 
 #[test]
-fn allow_fingerprints_moves_hits_out_of_leaks() {
+fn an_exception_moves_hits_out_of_leaks() {
     let (r, _) = scan(
         &["planted_deploy.sh", "planted_npmrc.npmrc"],
         Config::default(),
     );
     let first = r.findings[0].fingerprint.clone();
-    let config = Config::parse(&format!(r#"{{"allow_fingerprints": ["{first}"]}}"#)).unwrap();
+    let config = Config::parse(&format!(
+        r#"{{"exceptions": [{{"id": "E-1", "match": "{first}"}}]}}"#
+    ))
+    .unwrap();
     let (allowed, _) = scan(&["planted_deploy.sh", "planted_npmrc.npmrc"], config);
     assert_eq!((allowed.leaks, allowed.allowed), (1, 1));
     assert!(!allowed.files.contains("planted_deploy.sh"));
@@ -257,7 +260,8 @@ fn no_matched_value_is_ever_echoed() {
     // Errors: a configuration with every value pasted in place of a fingerprint,
     // as a key, and a read failure.
     for value in &values {
-        let pasted = serde_json::json!({ "allow_fingerprints": [value] }).to_string();
+        let pasted =
+            serde_json::json!({ "exceptions": [{ "id": "E-1", "match": value }] }).to_string();
         texts.push(Config::parse(&pasted).unwrap_err().to_string());
         let as_key = serde_json::json!({ value.as_str(): 1 }).to_string();
         texts.push(Config::parse(&as_key).unwrap_err().to_string());

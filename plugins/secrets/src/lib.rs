@@ -53,8 +53,10 @@
 //!
 //! # Configuration
 //!
-//! `{"allow_fingerprints": ["ghp_…3fa2b1c9"]}` accepts known false positives by
-//! fingerprint (`...` may stand for `…`): they are counted in `allowed` only.
+//! `{"exceptions": [{"id": "E-1", "match": "ghp_…3fa2b1c9"}]}` accepts known
+//! false positives by fingerprint (`...` may stand for `…`): they are counted
+//! in `allowed` only. The host fills `exceptions` from the
+//! `[[plugins.secrets.exceptions]]` of `stagegate.toml` that are in time.
 //! Unknown keys are errors. Inline markers in the bundle (`# pragma: allowlist
 //! secret`) are ignored on purpose: the bundle's author cannot waive its own
 //! findings.
@@ -112,7 +114,7 @@ pub fn fact_specs() -> Vec<FactSpec> {
         ),
         FactSpec::long(
             "allowed",
-            "credentials whose fingerprint is listed in `allow_fingerprints`",
+            "credentials whose fingerprint an exception in time accepts (`[[plugins.secrets.exceptions]]`)",
         ),
         FactSpec::long(
             "aws_keys",

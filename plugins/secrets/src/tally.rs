@@ -61,7 +61,7 @@ impl Leak {
         let tail = if self.example {
             "; a publicly documented example or placeholder value, not counted as a leak"
         } else {
-            "; rotate it and remove it from the bundle, or accept this fingerprint in `allow_fingerprints`"
+            "; rotate it and remove it from the bundle, or accept this fingerprint with an expiring `[[plugins.secrets.exceptions]]` entry"
         };
         format!("{what}, fingerprint `{}`{tail}", self.fingerprint)
     }

@@ -38,6 +38,8 @@ pub struct Vulnerability {
     pub not_affected: bool,
     /// The indexes of the inputs that reported it, in order.
     pub inputs: BTreeSet<usize>,
+    /// Every id and alias any of its records gave, uppercased.
+    pub ids: BTreeSet<String>,
 }
 
 /// Merges `records` (each tagged with the index of its input) into distinct vulnerabilities,
@@ -140,6 +142,11 @@ fn combine(group: Vec<(usize, Record)>) -> Option<Vulnerability> {
         fix: group.iter().find_map(|(_, r)| r.fix.clone()),
         not_affected: group.iter().any(|(_, r)| r.not_affected),
         inputs: group.iter().map(|(input, _)| *input).collect(),
+        ids: all_ids
+            .iter()
+            .map(|i| i.trim().to_ascii_uppercase())
+            .filter(|i| !i.is_empty())
+            .collect(),
     })
 }
 

@@ -65,6 +65,18 @@ struct Config {
     typosquat_check: bool,
     /// Package names never flagged as typosquats, e.g. internal packages.
     typosquat_allow: Vec<String>,
+    /// Filled by the host from the `[[plugins.vulns.exceptions]]` in time:
+    /// vulnerability ids (or aliases) not counted.
+    exceptions: Vec<ConfigException>,
+}
+
+/// One exception as the host passes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigException {
+    id: String,
+    #[serde(rename = "match")]
+    matches: String,
 }
 
 impl Default for Config {
@@ -73,6 +85,7 @@ impl Default for Config {
         Self {
             typosquat_check: defaults.typosquat_check,
             typosquat_allow: defaults.typosquat_allow,
+            exceptions: Vec::new(),
         }
     }
 }
@@ -91,6 +104,11 @@ pub fn parse_config(text: &str) -> Result<Options, String> {
     Ok(Options {
         typosquat_check: config.typosquat_check,
         typosquat_allow: config.typosquat_allow,
+        exceptions: config
+            .exceptions
+            .into_iter()
+            .map(|e| (e.matches.trim().to_ascii_uppercase(), e.id))
+            .collect(),
     })
 }
 
@@ -238,6 +256,10 @@ fn fact_specs() -> Vec<FactSpec> {
             "distinct vulnerabilities a VEX statement marks not affected (CycloneDX not_affected/false_positive/resolved, Trivy/Grype VEX-suppressed), excluded from the counts",
         ),
         FactSpec::long(
+            "excepted",
+            "distinct vulnerabilities an exception in time accepts (`[[plugins.vulns.exceptions]]`, by id or alias), excluded from the counts",
+        ),
+        FactSpec::long(
             "typosquat_suspects",
             "npm, PyPI and crates.io package names 1-2 edits away from a popular package name",
         ),
@@ -271,6 +293,7 @@ fn facts(summary: &Summary) -> Facts {
         .text_set("ids", summary.ids.iter().cloned())
         .text_set("packages", summary.packages.iter().cloned())
         .long("not_affected", summary.not_affected)
+        .long("excepted", summary.excepted)
         .long("typosquat_suspects", summary.typosquats.len())
         .text_set(
             "typosquats",

@@ -22,6 +22,9 @@ pub struct Options {
     pub typosquat_check: bool,
     /// Names never flagged as typosquats.
     pub typosquat_allow: Vec<String>,
+    /// Vulnerability ids (uppercased) the gate's exceptions accept, each with
+    /// the exception's id.
+    pub exceptions: BTreeMap<String, String>,
 }
 
 impl Default for Options {
@@ -29,6 +32,7 @@ impl Default for Options {
         Self {
             typosquat_check: true,
             typosquat_allow: Vec::new(),
+            exceptions: BTreeMap::new(),
         }
     }
 }
@@ -106,6 +110,8 @@ pub struct Summary {
     pub packages: BTreeSet<String>,
     /// Distinct vulnerabilities a VEX statement marks as not affecting.
     pub not_affected: u64,
+    /// Distinct vulnerabilities an exception of the gate accepts.
+    pub excepted: u64,
     /// Typosquat suspects.
     pub typosquats: Vec<Suspect>,
     /// Findings, at most [`MAX_FINDINGS`] plus one summary when some were left out.
@@ -139,9 +145,17 @@ pub fn summarise(inputs: Vec<(String, Report)>, options: &Options) -> Summary {
         }
     }
     let mut affecting: Vec<Vulnerability> = Vec::new();
+    let mut excepted: Vec<(Vulnerability, &String)> = Vec::new();
     for vulnerability in dedup::merge(records) {
+        let exception = vulnerability
+            .ids
+            .iter()
+            .find_map(|id| options.exceptions.get(id));
         if vulnerability.not_affected {
             summary.not_affected = summary.not_affected.saturating_add(1);
+        } else if let Some(exception) = exception {
+            summary.excepted = summary.excepted.saturating_add(1);
+            excepted.push((vulnerability, exception));
         } else {
             affecting.push(vulnerability);
         }
@@ -180,6 +194,16 @@ pub fn summarise(inputs: Vec<(String, Report)>, options: &Options) -> Summary {
         })
         .collect();
     issues.extend(affecting.iter().map(|v| vulnerability_issue(v, &paths)));
+    issues.extend(excepted.iter().map(|(v, exception)| Issue {
+        rule: "vulns/excepted",
+        level: Level::Info,
+        message: format!(
+            "{} in {} is accepted by exception `{exception}`: not counted",
+            v.id,
+            v.package.label()
+        ),
+        path: v.inputs.first().and_then(|i| paths.get(*i)).cloned(),
+    }));
     summary.issues_dropped = issues.len().saturating_sub(MAX_FINDINGS);
     issues.truncate(MAX_FINDINGS);
     if summary.issues_dropped > 0 {

@@ -274,3 +274,39 @@ fn legacy_trivy_lists_are_recognised_and_read_through_the_evaluation() {
         "{max_cvss:?}"
     );
 }
+
+#[test]
+fn an_exception_in_time_stops_counting_its_vulnerability_by_id_or_alias() {
+    let evaluate = |config: &str| {
+        let file = "trivy_debian-buster-image.json";
+        let reader =
+            std::fs::File::open(testing::path(Format::Trivy, file)).map(std::io::BufReader::new);
+        let inputs = [(file.to_owned(), Format::Trivy.kind().to_owned(), reader)];
+        evaluate_inputs(inputs, config, &mut |_| {}).unwrap()
+    };
+    let plain = evaluate("{}");
+    assert_eq!((long(&plain, "critical"), long(&plain, "excepted")), (1, 0));
+    // The host passes the exceptions in time; case does not matter.
+    let excepted = evaluate(r#"{"exceptions": [{"id": "E-7", "match": "cve-2019-18224"}]}"#);
+    assert_eq!(long(&excepted, "critical"), 0);
+    assert_eq!(long(&excepted, "excepted"), 1);
+    assert_eq!(
+        long(&excepted, "high") + long(&excepted, "medium"),
+        long(&plain, "high") + long(&plain, "medium")
+    );
+    let note = excepted
+        .findings
+        .iter()
+        .find(|f| f.rule == "vulns/excepted")
+        .unwrap();
+    assert!(
+        note.message
+            .starts_with("CVE-2019-18224 in libidn2-0@2.0.5-1 is accepted by exception `E-7`"),
+        "{}",
+        note.message
+    );
+    // An id nobody reported changes nothing.
+    let other = evaluate(r#"{"exceptions": [{"id": "E-8", "match": "CVE-1999-0001"}]}"#);
+    assert_eq!((long(&other, "critical"), long(&other, "excepted")), (1, 0));
+    assert!(parse_config(r#"{"exceptions": [{"id": "E-9"}]}"#).is_err());
+}

@@ -70,12 +70,13 @@ fn allow_list_and_switch() {
     let options = Options {
         typosquat_check: true,
         typosquat_allow: vec!["REQEUSTS".into(), "lodahs".into()],
+        ..Options::default()
     };
     let names: Vec<String> = flagged(&options).into_iter().map(|t| t.0).collect();
     assert_eq!(names, ["chlak", "crossenv", "serde_jsno"]);
     let off = Options {
         typosquat_check: false,
-        typosquat_allow: Vec::new(),
+        ..Options::default()
     };
     assert!(flagged(&off).is_empty());
 }
