@@ -460,3 +460,59 @@ fn plugin_exceptions_are_attributed_expiring_and_the_hosts_to_pass() {
         run.stdout
     );
 }
+
+#[test]
+fn hostile_case_files_are_named_safely_and_cannot_reach_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = repo().join("tests/fixtures/junit/pytest_sqlparse-0.6.1_pass.xml");
+    std::fs::copy(&report, dir.path().join("junit.xml")).unwrap();
+    // A bundle path that climbs out of the bundle.
+    std::fs::write(
+        dir.path().join("climb.case.toml"),
+        "description = \"climbs\"\nto = \"test\"\n[artifacts]\n\"../outside.xml\" = \"junit.xml\"\n\
+         [expect]\ndecision = \"allow\"\nreasons = []\n",
+    )
+    .unwrap();
+    // A file name with ESC in it, and a description with a terminal escape.
+    std::fs::write(
+        dir.path().join("esc\u{1b}[31m.case.toml"),
+        "description = \"red \\u001b[2J\"\nto = \"test\"\n[artifacts]\n\"junit.xml\" = \"junit.xml\"\n\
+         [expect]\ndecision = \"deny\"\nreasons = [\"tests-pass\"]\n",
+    )
+    .unwrap();
+    // A FIFO where a fixture should be.
+    let fifo = dir.path().join("fifo.xml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        dir.path().join("fifo.case.toml"),
+        "description = \"reads a fifo\"\nto = \"test\"\n[artifacts]\n\"junit.xml\" = \"fifo.xml\"\n\
+         [expect]\ndecision = \"allow\"\nreasons = []\n",
+    )
+    .unwrap();
+    let run = stagegate(&["test", "."], Some(dir.path()), &[]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    assert!(
+        run.stdout.contains("INVALID ./climb.case.toml: `artifacts.\"../outside.xml\"`: a bundle path is relative, without `..`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("INVALID ./fifo.case.toml: `artifacts.\"junit.xml\"`:")
+            && run.stdout.contains("is not a file"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("FAIL    ./esc\\u{1b}[31m.case.toml  red \\u{1b}[2J"),
+        "{}",
+        run.stdout
+    );
+    assert!(!dir.path().parent().unwrap().join("outside.xml").exists());
+}
