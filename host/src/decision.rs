@@ -9,6 +9,7 @@
 //! validate against the composed schema stops the gate before any request is
 //! made.
 
+pub mod analysis;
 mod builtin;
 pub mod explain;
 pub mod format;
@@ -409,6 +410,12 @@ impl Policies {
         let mut all = self.warnings.clone();
         all.extend(self.rollout.warnings(&self.stages, today));
         all
+    }
+
+    /// What the symbolic compiler proves about the user's policies: those
+    /// that can never fire, and those shadowed by another (needs cvc5).
+    pub fn symbolic_warnings(&self) -> Result<Vec<String>, analysis::AnalysisError> {
+        analysis::analyse(&self.schema, &self.set, &self.user_policy_ids())
     }
 
     /// The ids of the policies from the policy files (not host-enforced), sorted.

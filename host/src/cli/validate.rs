@@ -11,6 +11,10 @@ use super::GateOptions;
 /// Arguments of `stagegate validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
+    /// Also prove, with Cedar's symbolic compiler and the cvc5 solver, which
+    /// policies can never fire and which are shadowed by another.
+    #[arg(long)]
+    symbolic: bool,
     #[command(flatten)]
     gate: GateOptions,
 }
@@ -22,6 +26,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         plugins, policies, ..
     } = gate::prepare(&config, args.gate.cache()?, &[], args.gate.today())
         .map_err(anyhow::Error::msg)?;
+    let mut warnings = policies.all_warnings(args.gate.today());
+    if args.symbolic {
+        warnings.extend(policies.symbolic_warnings()?);
+    }
     let mut stdout = std::io::stdout().lock();
     let mut w = Writer::new(&mut stdout);
     w.line(&[Part::Lit("stagegate: configuration is valid")])?;
@@ -51,7 +59,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
         Part::Text(policies.digest.get(..12).unwrap_or("")),
         Part::Lit(")"),
     ])?;
-    for warning in policies.all_warnings(args.gate.today()) {
+    for warning in warnings {
         w.line(&[Part::Lit("  warning: "), Part::Text(&warning)])?;
     }
     stdout.flush()?;

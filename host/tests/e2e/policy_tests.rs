@@ -516,3 +516,56 @@ fn hostile_case_files_are_named_safely_and_cannot_reach_outside() {
     );
     assert!(!dir.path().parent().unwrap().join("outside.xml").exists());
 }
+
+#[test]
+fn validate_symbolic_proves_what_never_fires_and_what_is_shadowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/gates.cedar"),
+        "@id(\"promote\")\n@reason(\"r\")\npermit (principal, action, resource);\n\
+         @id(\"never\")\n@reason(\"r\")\nforbid (principal, action, resource)\n\
+         when { context.junit.failed > 5 && context.junit.failed < 3 };\n\
+         @id(\"any-failure\")\n@reason(\"r\")\nforbid (principal, action, resource) when { context.junit.failed > 0 };\n\
+         @id(\"many-failures\")\n@reason(\"r\")\nforbid (principal, action, resource) when { context.junit.failed > 10 };\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("stagegate.toml"),
+        "policies = \"policies\"\n",
+    )
+    .unwrap();
+    let run = stagegate(&["validate", "--symbolic"], Some(dir.path()), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let warnings: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "  warning: policy `never` can never fire: no facts satisfy its conditions",
+            "  warning: policy `many-failures` is shadowed by `any-failure`: whenever it matches, `any-failure` matches too",
+        ],
+        "{}",
+        run.stdout
+    );
+    // Without the solver it says what to install, and proves nothing.
+    let missing = stagegate(
+        &["validate", "--symbolic"],
+        Some(dir.path()),
+        &[("PATH", "/nonexistent"), ("CVC5", "/nonexistent/cvc5")],
+    );
+    assert_eq!(missing.code, 2, "{}", missing.all());
+    assert!(
+        missing.stderr.contains("apt-get install cvc5"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        !missing.stdout.contains("configuration is valid"),
+        "{}",
+        missing.stdout
+    );
+}
