@@ -15,7 +15,10 @@ use serde::Deserialize;
 use crate::plugin::builtin;
 
 mod rollout;
-pub use rollout::{DEFAULT_MAX_WAIVER_DAYS, Enforcement, Exception, Level, StageScope, Waiver};
+pub use rollout::{
+    DEFAULT_MAX_WAIVER_DAYS, Enforcement, Exception, Level, StageScope, Waiver, latest_expiry,
+    window_state,
+};
 
 /// Errors in `stagegate.toml`.
 #[derive(Debug, thiserror::Error)]

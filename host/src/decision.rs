@@ -716,15 +716,7 @@ mod tests {
         dir: &tempfile::TempDir,
         plugins: &[(&str, &[FactSpec])],
     ) -> Result<Policies, DecisionError> {
-        Policies::load(
-            &PolicySource::Dir(dir.path().into()),
-            plugins,
-            &stages(),
-            &toml::Table::new(),
-            HostGates::default(),
-            Rollout::default(),
-            &[],
-        )
+        load_with(dir, plugins, Rollout::default())
     }
 
     fn decide(

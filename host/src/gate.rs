@@ -575,9 +575,7 @@ fn with_exceptions(
     if spec.exceptions.is_empty() {
         return Ok(spec.clone());
     }
-    let limit = today
-        .checked_add_days(chrono::Days::new(u64::from(max_days)))
-        .unwrap_or(NaiveDate::MAX);
+    let limit = crate::config::latest_expiry(today, max_days);
     if let Some(e) = spec.exceptions.iter().find(|e| e.expires > limit) {
         return Err(format!(
             "plugin `{}`: exception `{}` expires {}, more than {max_days} days after {today} (`max_waiver_days`): renew it when it runs out",

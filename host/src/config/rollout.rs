@@ -15,6 +15,29 @@ use super::ConfigError;
 /// Default for `max_waiver_days`: how far ahead a waiver may expire.
 pub const DEFAULT_MAX_WAIVER_DAYS: u32 = 90;
 
+/// Where `today` falls in a validity window from `starts` (if any) through
+/// `expires`, both days included: `active`, `expired` or `not-yet-valid`.
+pub fn window_state(
+    starts: Option<NaiveDate>,
+    expires: NaiveDate,
+    today: NaiveDate,
+) -> &'static str {
+    if today > expires {
+        "expired"
+    } else if starts.is_some_and(|s| today < s) {
+        "not-yet-valid"
+    } else {
+        "active"
+    }
+}
+
+/// The last expiry day allowed on `today`: `max_days` ahead.
+pub fn latest_expiry(today: NaiveDate, max_days: u32) -> NaiveDate {
+    today
+        .checked_add_days(chrono::Days::new(u64::from(max_days)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// How much a policy's forbid counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -141,13 +164,7 @@ pub struct Exception {
 impl Exception {
     /// `active`, `expired` or `not-yet-valid` on `today`.
     pub fn state(&self, today: NaiveDate) -> &'static str {
-        if today > self.expires {
-            "expired"
-        } else if self.starts.is_some_and(|s| today < s) {
-            "not-yet-valid"
-        } else {
-            "active"
-        }
+        window_state(self.starts, self.expires, today)
     }
 }
 

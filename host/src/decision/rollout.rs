@@ -4,10 +4,10 @@
 //! and only blocking forbids deny. Evaluation errors deny whatever the level:
 //! a policy that cannot be evaluated is never waved through.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::config::{Enforcement, Level, Waiver};
+use crate::config::{Enforcement, Level, Waiver, latest_expiry, window_state};
 
 /// How policies are rolled out and excepted.
 #[derive(Debug, Clone, Default)]
@@ -126,7 +126,7 @@ impl Rollout {
     }
 
     fn in_time(waiver: &Waiver, today: NaiveDate) -> bool {
-        today <= waiver.expires && waiver.starts.is_none_or(|s| s <= today)
+        window_state(waiver.starts, waiver.expires, today) == "active"
     }
 
     /// What lifts the fired forbid `policy`, if anything: its advisory
@@ -153,16 +153,14 @@ impl Rollout {
             .iter()
             .enumerate()
             .map(|(index, w)| {
-                let status = if scope.today > w.expires {
-                    WaiverState::Expired
-                } else if w.starts.is_some_and(|s| scope.today < s) {
-                    WaiverState::NotYetValid
-                } else if !w.in_scope(scope.stage, scope.branch, scope.commit) {
-                    WaiverState::OutOfScope
-                } else if applied.contains(&index) {
-                    WaiverState::Applied
-                } else {
-                    WaiverState::Unused
+                let status = match window_state(w.starts, w.expires, scope.today) {
+                    "expired" => WaiverState::Expired,
+                    "not-yet-valid" => WaiverState::NotYetValid,
+                    _ if !w.in_scope(scope.stage, scope.branch, scope.commit) => {
+                        WaiverState::OutOfScope
+                    }
+                    _ if applied.contains(&index) => WaiverState::Applied,
+                    _ => WaiverState::Unused,
                 };
                 WaiverStatus {
                     id: w.id.clone(),
@@ -237,7 +235,7 @@ impl Rollout {
                 .is_some_and(|s| s.iter().all(|x| Some(x) == stages.first()))
         };
         for w in &self.waivers {
-            if today > w.expires {
+            if window_state(w.starts, w.expires, today) == "expired" {
                 warnings.push(format!(
                     "waiver `{}` in `{}` expired on {}: remove it or renew it",
                     w.id, self.waivers_file, w.expires
@@ -263,9 +261,7 @@ impl Rollout {
 
     /// Checks that no waiver expires more than `max_waiver_days` after `today`.
     pub fn check_window(&self, today: NaiveDate) -> Result<(), String> {
-        let limit = today
-            .checked_add_days(Days::new(u64::from(self.max_waiver_days)))
-            .unwrap_or(NaiveDate::MAX);
+        let limit = latest_expiry(today, self.max_waiver_days);
         match self.waivers.iter().find(|w| w.expires > limit) {
             Some(w) => Err(format!(
                 "waiver `{}` in `{}` expires {}, more than {} days after {today} (`max_waiver_days`): \

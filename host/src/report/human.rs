@@ -71,44 +71,23 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
         w.blank()?;
         w.line(&[Part::Lit("waivers")])?;
         for waiver in &report.waivers {
-            w.line(&[
-                Part::Lit("  "),
-                Part::Padded(&waiver.id, 14),
-                Part::Lit(" "),
-                Part::Padded(waiver.status.as_str(), 13),
-                Part::Lit(" "),
-                Part::Text(&waiver.policy),
-                Part::Lit(" until "),
-                Part::Text(&waiver.expires),
-                Part::Lit(", approved by "),
-                Part::Text(&waiver.approver),
-                Part::Lit(" ("),
-                Part::Text(&waiver.ticket),
-                Part::Lit(")"),
-            ])?;
+            attributed(
+                &mut w,
+                [&waiver.id, waiver.status.as_str(), &waiver.policy],
+                [&waiver.expires, &waiver.approver, &waiver.ticket],
+            )?;
         }
     }
     if !report.exceptions.is_empty() {
         w.blank()?;
         w.line(&[Part::Lit("exceptions")])?;
         for e in &report.exceptions {
-            w.line(&[
-                Part::Lit("  "),
-                Part::Padded(&e.id, 14),
-                Part::Lit(" "),
-                Part::Padded(e.status, 13),
-                Part::Lit(" "),
-                Part::Text(&e.plugin),
-                Part::Lit(" "),
-                Part::Text(&e.matches),
-                Part::Lit(" until "),
-                Part::Text(&e.expires),
-                Part::Lit(", approved by "),
-                Part::Text(&e.approver),
-                Part::Lit(" ("),
-                Part::Text(&e.ticket),
-                Part::Lit(")"),
-            ])?;
+            let subject = format!("{} {}", e.plugin, e.matches);
+            attributed(
+                &mut w,
+                [&e.id, e.status, &subject],
+                [&e.expires, &e.approver, &e.ticket],
+            )?;
         }
     }
     if !report.warnings.is_empty() {
@@ -158,6 +137,28 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
         Part::Num(u128::from(code)),
         Part::Lit(" ("),
         Part::Lit(meaning),
+        Part::Lit(")"),
+    ])
+}
+
+/// A waiver or exception: `[id, status, what it covers]` and
+/// `[expires, approver, ticket]`.
+fn attributed(w: &mut Writer<'_>, what: [&str; 3], who: [&str; 3]) -> io::Result<()> {
+    let [id, status, subject] = what;
+    let [expires, approver, ticket] = who;
+    w.line(&[
+        Part::Lit("  "),
+        Part::Padded(id, 14),
+        Part::Lit(" "),
+        Part::Padded(status, 13),
+        Part::Lit(" "),
+        Part::Text(subject),
+        Part::Lit(" until "),
+        Part::Text(expires),
+        Part::Lit(", approved by "),
+        Part::Text(approver),
+        Part::Lit(" ("),
+        Part::Text(ticket),
         Part::Lit(")"),
     ])
 }

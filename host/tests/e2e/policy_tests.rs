@@ -569,3 +569,51 @@ fn validate_symbolic_proves_what_never_fires_and_what_is_shadowed() {
         missing.stdout
     );
 }
+
+#[test]
+fn the_human_report_names_each_waiver_and_exception_with_its_approver() {
+    let bundle = crate::support::bundle(&[
+        (
+            "junit/pytest_sqlparse-0.6.1_failures-errors-skips.xml",
+            "reports/junit.xml",
+        ),
+        ("trivy/trivy_debian-buster-image.json", "reports/trivy.json"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let rollout = repo().join("tests/cases/rollout");
+    let exceptions =
+        std::fs::read_to_string(repo().join("tests/cases/exceptions/stagegate.toml")).unwrap();
+    let config = format!(
+        "waivers = \"{}\"\n{exceptions}",
+        rollout.join("waivers.toml").display()
+    );
+    std::fs::write(dir.path().join("stagegate.toml"), config).unwrap();
+    let run = stagegate(
+        &[
+            "check",
+            bundle.path().to_str().unwrap(),
+            "--to",
+            "prod",
+            "--branch",
+            "release/1.4",
+            "--today",
+            "2026-12-04",
+        ],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    for line in [
+        "  ~ tests-pass: tests failed or errored: fix them (the junit findings name each one) before promoting (waived by W-2026-014)",
+        "  W-2026-014     applied       tests-pass until 2026-12-31, approved by alice@example.com (SEC-1234)",
+        "  W-2026-020     not-yet-valid coverage-floor until 2027-01-31, approved by bob@example.com (SEC-1240)",
+        "  E-2026-101     active        vulns CVE-2019-18224 until 2026-12-31, approved by carol@example.com (SEC-2001)",
+        "  E-2026-102     not-yet-valid secrets some…a2d1a744 until 2027-01-15, approved by carol@example.com (SEC-2002)",
+    ] {
+        assert!(
+            run.stdout.lines().any(|l| l == line),
+            "{line}\n{}",
+            run.stdout
+        );
+    }
+}
