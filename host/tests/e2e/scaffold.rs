@@ -169,6 +169,19 @@ fn assert_decides(name: &str, lang: &str, project: &Path, wasm: &Path, digest: &
     );
 }
 
+/// Runs the scaffold's own unit tests with `command` (in the project) and
+/// checks that they pass and that stdout says `expected`.
+fn unit_tests_pass(command: &mut Command, project: &Path, expected: &str) {
+    let output = command.current_dir(project).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains(expected), "{expected}: {text}");
+}
+
 fn relative_wasm(lang: &str, name: &str) -> String {
     match lang {
         "rust" => format!("target/wasm32-wasip2/release/{name}.wasm"),
@@ -180,24 +193,18 @@ fn relative_wasm(lang: &str, name: &str) -> String {
 fn a_rust_plugin_from_the_scaffold_gates_a_real_bundle() {
     let (_work, project, wasm, digest) = scaffold_and_build("licenses", "rust");
     // Its unit tests run natively with cargo test.
-    let output = Command::new(env!("CARGO"))
-        .current_dir(&project)
-        .args(["test", "--quiet"])
-        .env(
-            "CARGO_TARGET_DIR",
-            target_dir().join("sdk-package/native-target"),
-        )
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&output.stderr)
+    unit_tests_pass(
+        Command::new(env!("CARGO"))
+            .args(["test", "--quiet"])
+            .env(
+                "CARGO_TARGET_DIR",
+                target_dir().join("sdk-package/native-target"),
+            )
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
+        &project,
+        "3 passed",
     );
-    assert!(text.contains("3 passed"), "{text}");
     assert_decides("licenses", "rust", &project, &wasm, &digest);
 }
 
@@ -219,14 +226,11 @@ fn a_python_plugin_from_the_scaffold_gates_a_real_bundle() {
         "pip install {} failed",
         crate::python::PYTEST
     );
-    let output = Command::new(&python)
-        .current_dir(&project)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}");
-    assert!(text.contains("3 passed"), "{text}");
+    unit_tests_pass(
+        Command::new(&python).args(["-m", "pytest", "-q", "-p", "no:cacheprovider"]),
+        &project,
+        "3 passed",
+    );
     assert_decides("pylicenses", "python", &project, &wasm, &digest);
 }
 
@@ -234,14 +238,7 @@ fn a_python_plugin_from_the_scaffold_gates_a_real_bundle() {
 fn a_javascript_plugin_from_the_scaffold_gates_a_real_bundle() {
     let (_work, project, wasm, digest) = scaffold_and_build("jslicenses", "js");
     // Its unit tests run with node's own runner, without WebAssembly.
-    let output = Command::new("node")
-        .current_dir(&project)
-        .arg("--test")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}");
-    assert!(text.contains("# pass 3"), "{text}");
+    unit_tests_pass(Command::new("node").arg("--test"), &project, "# pass 3");
     assert_decides("jslicenses", "js", &project, &wasm, &digest);
 }
 
@@ -249,18 +246,11 @@ fn a_javascript_plugin_from_the_scaffold_gates_a_real_bundle() {
 fn a_c_plugin_from_the_scaffold_gates_a_real_bundle() {
     let (_work, project, wasm, digest) = scaffold_and_build("clicenses", "c");
     // Its unit tests run natively with make, under ASan and UBSan.
-    let output = Command::new("make")
-        .current_dir(&project)
-        .arg("test")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&output.stderr)
+    unit_tests_pass(
+        Command::new("make").arg("test"),
+        &project,
+        "3 passed, 0 failed",
     );
-    assert!(text.contains("3 passed, 0 failed"), "{text}");
     assert_decides("clicenses", "c", &project, &wasm, &digest);
 }
 
