@@ -2,6 +2,7 @@
 //! configuration before any work starts.
 
 mod check;
+mod ci_env;
 mod fmt;
 mod plugin;
 mod scaffold;

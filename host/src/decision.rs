@@ -96,6 +96,10 @@ pub struct Change {
     pub branch: String,
     /// Author, or empty.
     pub author: String,
+    /// The CI run's URL, or empty.
+    pub run_url: String,
+    /// The CI system that ran the gate (`github`, `gitlab`, …), or empty.
+    pub ci: String,
 }
 
 /// A policy that decided, and why.
@@ -121,6 +125,22 @@ impl Reason {
     pub fn decided(&self) -> bool {
         !matches!(self.effect, "advisory" | "waived")
     }
+}
+
+/// The end of the reason of a policy whose evaluation failed.
+pub const EVALUATION_FAILED: &str = " (evaluation failed, so the gate denies)";
+
+/// A policy of the loaded set, for reports that list every gate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyEntry {
+    /// The policy's `@id`.
+    pub policy: String,
+    /// `permit` or `forbid`.
+    pub effect: &'static str,
+    /// Its `@reason`.
+    pub reason: String,
+    /// Whether the host enforces it (not from a policy file).
+    pub host: bool,
 }
 
 /// The outcome of one authorization.
@@ -418,6 +438,19 @@ impl Policies {
         analysis::analyse(&self.schema, &self.set, &self.user_policy_ids())
     }
 
+    /// Every policy of the set, host-enforced gates included, sorted by id.
+    pub fn entries(&self) -> Vec<PolicyEntry> {
+        self.info
+            .iter()
+            .map(|(id, i)| PolicyEntry {
+                policy: id.clone(),
+                effect: i.effect,
+                reason: i.reason.clone(),
+                host: i.host,
+            })
+            .collect()
+    }
+
     /// The ids of the policies from the policy files (not host-enforced), sorted.
     pub fn user_policy_ids(&self) -> Vec<&str> {
         self.info
@@ -525,7 +558,7 @@ impl Policies {
         // An erroring policy might have been a forbid: name it as a reason too.
         for error in diagnostics.errors() {
             let mut reason = reason_of(erroring_policy(error));
-            reason.reason = format!("{} (evaluation failed, so the gate denies)", reason.reason);
+            reason.reason = format!("{}{EVALUATION_FAILED}", reason.reason);
             reasons.push(reason);
         }
         let mut decision = response.decision();

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 
 use crate::config::PluginConfig;
 use crate::decision::{
-    BundleCounts, Change, ExceptionStatus, HostGates, Policies, Reason, Rollout, Transition,
-    WaiverStatus,
+    BundleCounts, Change, ExceptionStatus, HostGates, Policies, PolicyEntry, Reason, Rollout,
+    Transition, WaiverStatus,
 };
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
@@ -118,6 +118,8 @@ pub struct GateReport {
     pub policy_source: String,
     /// Digest of the policy texts, when loaded.
     pub policy_digest: Option<String>,
+    /// Every policy evaluated (empty when the policies did not load).
+    pub policies: Vec<PolicyEntry>,
     /// Every configured waiver and what it did.
     pub waivers: Vec<WaiverStatus>,
     /// What the configuration leaves out or cannot reach (see `validate`).
@@ -151,6 +153,7 @@ impl GateReport {
                 PolicySource::Dir(d) => d.display().to_string(),
             },
             policy_digest: None,
+            policies: Vec::new(),
             waivers: Vec::new(),
             warnings: Vec::new(),
             exceptions: Vec::new(),
@@ -239,6 +242,7 @@ pub fn run_prepared(
         policies,
     } = prepared;
     report.policy_digest = Some(policies.digest.clone());
+    report.policies = policies.entries();
     report.warnings = policies.all_warnings(request.today);
     report.exceptions = config
         .plugins

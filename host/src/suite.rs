@@ -322,7 +322,7 @@ fn parse(file: &Path) -> Result<Case, String> {
         change: Change {
             commit: raw.commit.unwrap_or_default(),
             branch: raw.branch.unwrap_or_default(),
-            author: String::new(),
+            ..Change::default()
         },
         bundle,
         given: raw.given,

@@ -1,12 +1,14 @@
 //! `stagegate check`: run the gate on a bundle and exit with its decision.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use stagegate::decision::Change;
+use anyhow::Context as _;
+use stagegate::gate::GateReport;
+use stagegate::report::Format;
 use stagegate::{gate, report};
 
-use super::{Format, GateOptions};
+use super::GateOptions;
 
 /// Arguments of `stagegate check`.
 #[derive(Debug, clap::Args)]
@@ -28,9 +30,16 @@ pub struct CheckArgs {
     /// Repeatable; only with --dry-run, so a pipeline never runs unpinned code.
     #[arg(long, value_name = "FILE.wasm", requires = "dry_run")]
     plugin: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// What stdout gets: human, json, sarif, junit, markdown, github, gitlab or html.
+    #[arg(long, value_parser = parse_format, default_value = "human")]
     format: Format,
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=gate.sarif`.
+    /// A file is replaced whole, never left half-written.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    output: Vec<(Format, PathBuf)>,
+    /// Do not append the Markdown summary to $GITHUB_STEP_SUMMARY.
+    #[arg(long)]
+    no_summary: bool,
     /// For each policy that decided: the facts it reads, the findings behind
     /// them, and what would make it pass.
     #[arg(long)]
@@ -38,7 +47,7 @@ pub struct CheckArgs {
     /// Commit being promoted [default: from CI variables such as GITHUB_SHA, CI_COMMIT_SHA].
     #[arg(long)]
     commit: Option<String>,
-    /// Branch [default: from CI variables such as GITHUB_REF_NAME, CI_COMMIT_REF_NAME].
+    /// Branch [default: from CI variables such as GITHUB_HEAD_REF, CI_COMMIT_REF_NAME].
     #[arg(long)]
     branch: Option<String>,
     /// Author [default: from CI variables such as GITHUB_ACTOR, GITLAB_USER_LOGIN].
@@ -48,36 +57,42 @@ pub struct CheckArgs {
     gate: GateOptions,
 }
 
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!(
+            "unknown format `{name}`: expected one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_output(text: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. sarif=gate.sarif)"))?;
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file after `=`"));
+    }
+    Ok((parse_format(name)?, PathBuf::from(path)))
+}
+
 /// Runs the check.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let config = args.gate.load_config()?;
-    let change = Change {
-        commit: args.commit.unwrap_or_else(|| {
-            from_env(&[
-                "GITHUB_SHA",
-                "CI_COMMIT_SHA",
-                "GIT_COMMIT",
-                "BUILD_SOURCEVERSION",
-            ])
-        }),
-        branch: args.branch.unwrap_or_else(|| {
-            from_env(&[
-                "GITHUB_HEAD_REF",
-                "GITHUB_REF_NAME",
-                "CI_COMMIT_REF_NAME",
-                "GIT_BRANCH",
-                "BUILD_SOURCEBRANCHNAME",
-            ])
-        }),
-        author: args.author.unwrap_or_else(|| {
-            from_env(&[
-                "GITHUB_ACTOR",
-                "GITLAB_USER_LOGIN",
-                "CHANGE_AUTHOR",
-                "BUILD_REQUESTEDFOR",
-            ])
-        }),
-    };
+    let mut change = super::ci_env::from_process();
+    for (given, field) in [
+        (args.commit, &mut change.commit),
+        (args.branch, &mut change.branch),
+        (args.author, &mut change.author),
+    ] {
+        if let Some(value) = given {
+            *field = value;
+        }
+    }
+    for (_, path) in &args.output {
+        check_output_path(path, &args.bundle)?;
+    }
     let request = gate::GateRequest {
         bundle: args.bundle,
         to: args.to,
@@ -89,20 +104,104 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         explain: args.explain,
     };
     let outcome = gate::run(&config, &request);
+    let mut code = report::exit_code(&outcome, args.dry_run);
+
     let mut stdout = std::io::stdout().lock();
-    let written = match args.format {
-        Format::Human => report::human::render(&outcome, args.dry_run, &mut stdout),
-        Format::Json => report::json::render(&outcome, args.dry_run, &mut stdout),
-    };
     // A closed pipe (`| head`) must not turn a decision into a different exit.
-    let _ = written.and_then(|()| stdout.flush());
-    Ok(report::exit_code(&outcome, args.dry_run))
+    let _ = report::render(args.format, &outcome, args.dry_run, &mut stdout)
+        .and_then(|()| stdout.flush());
+    drop(stdout);
+
+    let mut failures = Vec::new();
+    for (format, path) in &args.output {
+        if let Err(e) = write_output(*format, &outcome, args.dry_run, path) {
+            failures.push(format!("{e:#}"));
+        }
+    }
+    if !args.no_summary
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
+    {
+        let summary = PathBuf::from(summary);
+        let named = args
+            .output
+            .iter()
+            .any(|(f, p)| *f == Format::Markdown && same_file(p, &summary));
+        if !named && let Err(e) = append_summary(&outcome, args.dry_run, &summary) {
+            failures.push(format!("{e:#}"));
+        }
+    }
+    for failure in &failures {
+        eprintln!("stagegate: {}", report::text::line(failure));
+    }
+    if !failures.is_empty() {
+        // The decision stands, but a report the pipeline asked for is missing.
+        code = code.max(2);
+    }
+    Ok(code)
 }
 
-/// The first non-empty variable of `names`, or empty.
-fn from_env(names: &[&str]) -> String {
-    names
-        .iter()
-        .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_default()
+/// Refuses an output path that is a directory, or inside the bundle (the
+/// report would become evidence of the next run).
+fn check_output_path(path: &Path, bundle: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("--output {}: is a directory, not a file", path.display());
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if let (Ok(dir), Ok(bundle)) = (parent.canonicalize(), bundle.canonicalize())
+        && dir.starts_with(&bundle)
+    {
+        anyhow::bail!(
+            "--output {}: is inside the bundle {}; write reports outside the evidence",
+            path.display(),
+            bundle.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes one report file: to a temporary file beside it, then renamed over
+/// it, so a reader never sees half a report.
+fn write_output(
+    format: Format,
+    outcome: &GateReport,
+    dry_run: bool,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        format!(
+            "--output {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    report::render(format, outcome, dry_run, &mut file)
+        .and_then(|()| file.flush())
+        .with_context(|| format!("--output {}: cannot write", path.display()))?;
+    file.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("--output {}: cannot replace the file", path.display()))?;
+    Ok(())
+}
+
+/// Appends the Markdown summary to GitHub's step summary file.
+fn append_summary(outcome: &GateReport, dry_run: bool, path: &Path) -> anyhow::Result<()> {
+    let text = report::markdown::summary(outcome, dry_run);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("$GITHUB_STEP_SUMMARY {}: cannot open", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("$GITHUB_STEP_SUMMARY {}: cannot append", path.display()))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }

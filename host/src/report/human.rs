@@ -229,7 +229,7 @@ fn facts(w: &mut Writer<'_>, report: &GateReport) -> io::Result<()> {
 }
 
 /// A short rendering of a fact value, its strings redacted before quoting.
-fn display(value: &FactValue) -> String {
+pub(crate) fn display(value: &FactValue) -> String {
     let quote = |s: &str| format!("{:?}", text::redact(s));
     match value {
         FactValue::Bool(b) => b.to_string(),

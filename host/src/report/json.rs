@@ -11,12 +11,12 @@ use crate::plugin::Outcome;
 
 /// Writes `report` as one JSON object followed by a newline.
 pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Result<()> {
-    let value = super::text::redact_json(sorted(to_value(report, dry_run)));
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut *out, super::text::SafeJson::new());
-    serde::Serialize::serialize(&value, &mut serializer).map_err(io::Error::other)?;
-    writeln!(out)
+    super::text::write_json(sorted(to_value(report, dry_run)), out)
 }
+
+/// The value of the report's `schema` key, the version of its shape
+/// (`schemas/report.schema.json`).
+pub const SCHEMA: &str = "stagegate.report/v1";
 
 /// `value` with the keys of every object in sorted order, whatever map
 /// ordering serde_json was built with.
@@ -77,6 +77,7 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         .map(|f| serde_json::to_value(f).unwrap_or(Value::Null))
         .collect();
     json!({
+        "schema": SCHEMA,
         "decision": report.decision.as_str(),
         "dry_run": dry_run,
         "exit_code": super::exit_code(report, dry_run),
@@ -94,6 +95,10 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "shared": report.claims.shared.iter().map(|(path, plugins)| json!({"path": path, "plugins": plugins})).collect::<Vec<_>>(),
         "config": report.config,
         "policies": { "source": report.policy_source, "sha256": report.policy_digest },
+        "gates": super::gates(report).iter().map(|g| json!({
+            "policy": g.policy, "effect": g.effect, "host": g.host,
+            "status": g.status.as_str(), "note": g.note,
+        })).collect::<Vec<_>>(),
         "waivers": report.waivers,
         "warnings": report.warnings,
         "exceptions": report.exceptions,

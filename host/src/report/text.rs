@@ -101,6 +101,87 @@ fn defuse_commands(line: &str) -> Cow<'_, str> {
     Cow::Borrowed(line)
 }
 
+/// `text` redacted, made one visible line, and escaped for HTML text or a
+/// quoted attribute value (`&`, `<`, `>`, `"`, `'`).
+pub fn html(text: &str) -> String {
+    escape_markup(&line(text))
+}
+
+/// `text` redacted, made one visible line, and escaped for XML character
+/// data or an attribute value. What is left is valid XML 1.0: every control
+/// character was made visible.
+pub fn xml(text: &str) -> String {
+    escape_markup(&line(text))
+}
+
+fn escape_markup(shown: &str) -> String {
+    let mut out = String::with_capacity(shown.len() + 8);
+    for c in shown.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` redacted, made one visible line, and escaped for Markdown inline
+/// text and table cells: every ASCII punctuation character Markdown could
+/// read as syntax gets a backslash (a pipe cannot end a cell, a bracket
+/// cannot start a link, `<` cannot open HTML), and a line that starts a
+/// workflow command cannot be formed.
+pub fn markdown(text: &str) -> String {
+    let shown = line(text);
+    let mut out = String::with_capacity(shown.len() + 8);
+    for c in shown.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` redacted, with every unsafe character other than CR and LF made
+/// visible, then escaped as the GitHub Actions toolkit escapes a workflow
+/// command's data (`%`, CR, LF as `%25`, `%0D`, `%0A`): the message can
+/// hold several lines but cannot end the command or start another.
+pub fn workflow_data(text: &str) -> String {
+    let kept = visible_but_newlines(&redact(text));
+    kept.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// [`workflow_data`], and also `:` and `,` as `%3A` and `%2C`, as the toolkit
+/// escapes a workflow command's property values.
+pub fn workflow_property(text: &str) -> String {
+    workflow_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn visible_but_newlines(text: &str) -> String {
+    text.split_inclusive(['\r', '\n'])
+        .map(|piece| {
+            let body = piece.trim_end_matches(['\r', '\n']);
+            let ends = piece.get(body.len()..).unwrap_or_default();
+            format!("{}{ends}", stagegate_text::visible(body))
+        })
+        .collect()
+}
+
+/// Writes `value` redacted, with [`SafeJson`] (two-space indentation, and
+/// the characters a terminal would obey as escapes), and a newline.
+pub fn write_json(value: serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
+    let value = redact_json(value);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, SafeJson::new());
+    serde::Serialize::serialize(&value, &mut serializer).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 /// Redacts every string of `value`, object keys included.
 pub fn redact_json(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
