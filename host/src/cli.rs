@@ -4,6 +4,7 @@
 mod check;
 mod ci_env;
 mod fmt;
+mod log;
 mod plugin;
 mod scaffold;
 mod test;
@@ -38,6 +39,9 @@ enum Command {
     Test(test::TestArgs),
     /// Format Cedar policy files (`--check`: list those that would change).
     Fmt(fmt::FmtArgs),
+    /// Work on decision logs: verify their hash chain.
+    #[command(subcommand)]
+    Log(log::LogCommand),
     /// Work on plugins: scaffold, build and inspect them.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -137,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         Command::Validate(args) => validate::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Log(command) => log::run(command),
         Command::Plugin(command) => plugin::run(command),
     }
 }

@@ -114,6 +114,17 @@ struct RawConfig {
     enforcement: Vec<rollout::RawEnforcement>,
     waivers: Option<PathBuf>,
     max_waiver_days: Option<u32>,
+    log: Option<PathBuf>,
+    chain: Option<RawChain>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawChain {
+    #[serde(default)]
+    require_previous: bool,
+    #[serde(default)]
+    trusted_keys: Vec<PathBuf>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -288,6 +299,45 @@ pub struct GateConfig {
     pub max_waiver_days: u32,
     /// Plugins switched off with `enabled = false`.
     pub disabled: Vec<String>,
+    /// The configuration file and the waivers file, with their SHA-256.
+    pub files: Vec<FileDigest>,
+    /// The decision log every `check` appends to (`log = "…"`), if any.
+    pub log: Option<PathBuf>,
+    /// Stage chaining: whether a promotion needs the previous stage's signed decision.
+    pub chain: Chain,
+}
+
+/// A file the decision depends on, and its SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileDigest {
+    /// Where it is (for built-in text, its name in the repository).
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+impl FileDigest {
+    /// The digest of `bytes` read from `path`.
+    pub fn of(path: &Path, bytes: &[u8]) -> FileDigest {
+        use sha2::{Digest, Sha256};
+        FileDigest {
+            path: path.display().to_string(),
+            sha256: Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        }
+    }
+}
+
+/// `[chain]`: a promotion into a stage needs a valid attestation, signed by a
+/// trusted key, that the same commit was allowed into the previous stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain {
+    /// Whether the previous stage's attestation is required.
+    pub require_previous: bool,
+    /// The public keys (PEM files) whose attestations are trusted.
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 impl GateConfig {
@@ -315,6 +365,9 @@ impl GateConfig {
                 waivers_file: None,
                 max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
                 disabled: Vec::new(),
+                files: Vec::new(),
+                log: None,
+                chain: Chain::default(),
             },
         )
     }
@@ -336,7 +389,11 @@ impl GateConfig {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::from_raw(raw, ConfigSource::File(path.to_owned()), base)
+        let mut config = Self::from_raw(raw, ConfigSource::File(path.to_owned()), base)?;
+        config
+            .files
+            .insert(0, FileDigest::of(path, text.as_bytes()));
+        Ok(config)
     }
 
     fn from_raw(
@@ -520,6 +577,24 @@ impl GateConfig {
             Some(path) => rollout::load_waivers(path, &stages)?,
             None => Vec::new(),
         };
+        let mut files = Vec::new();
+        if let Some(path) = &waivers_file {
+            let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            files.push(FileDigest::of(path, &bytes));
+        }
+        let chain = raw.chain.unwrap_or_default();
+        if chain.require_previous && chain.trusted_keys.is_empty() {
+            return Err(invalid(
+                "`[chain] require_previous = true` needs `trusted_keys`, the public keys of the gates whose decisions count".into(),
+            ));
+        }
+        let chain = Chain {
+            require_previous: chain.require_previous,
+            trusted_keys: chain.trusted_keys.iter().map(|k| base.join(k)).collect(),
+        };
 
         Ok(GateConfig {
             source,
@@ -535,6 +610,9 @@ impl GateConfig {
             waivers_file,
             max_waiver_days,
             disabled,
+            files,
+            log: raw.log.map(|p| base.join(p)),
+            chain,
         })
     }
 

@@ -31,6 +31,7 @@ use miette::Diagnostic;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+pub use crate::config::FileDigest;
 pub use builtin::{EVIDENCE_PREFIX, NO_STAGE_SKIPPING};
 pub use params::{Params, resolve_params};
 pub use rollout::{ExceptionStatus, Rollout, WaiverState, WaiverStatus};
@@ -211,6 +212,8 @@ pub struct Policies {
     /// SHA-256 over the policy texts (file names and contents, in order),
     /// host-enforced gates included.
     pub digest: String,
+    /// Each policy file and its SHA-256, the host-enforced gates' text included.
+    pub files: Vec<FileDigest>,
     /// How many policies, host-enforced gates included.
     pub count: usize,
     /// The composed schema text.
@@ -261,6 +264,13 @@ impl Policies {
         let mut origin: BTreeMap<String, String> = BTreeMap::new();
         let mut user_policies = 0usize;
         let mut warnings = Vec::new();
+        let file_digests = files
+            .iter()
+            .map(|(file, text)| FileDigest {
+                path: file.clone(),
+                sha256: hex(&Sha256::digest(text.as_bytes())),
+            })
+            .collect();
         for (index, (file, text)) in files.iter().enumerate() {
             hasher.update(file.as_bytes());
             hasher.update([0]);
@@ -397,6 +407,7 @@ impl Policies {
             params,
             rollout,
             digest: hex(&hasher.finalize()),
+            files: file_digests,
             schema_text,
             warnings,
         })

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::bundle::{Bundle, Claims, Skipped};
-use crate::config::{ConfigSource, GateConfig, PolicySource};
+use crate::config::{ConfigSource, FileDigest, GateConfig, PolicySource};
 use chrono::NaiveDate;
 
 use crate::config::PluginConfig;
@@ -118,6 +118,10 @@ pub struct GateReport {
     pub policy_source: String,
     /// Digest of the policy texts, when loaded.
     pub policy_digest: Option<String>,
+    /// Each policy file and its digest, when loaded.
+    pub policy_files: Vec<FileDigest>,
+    /// The configuration and waivers files and their digests.
+    pub config_files: Vec<FileDigest>,
     /// Every policy evaluated (empty when the policies did not load).
     pub policies: Vec<PolicyEntry>,
     /// Every configured waiver and what it did.
@@ -153,6 +157,8 @@ impl GateReport {
                 PolicySource::Dir(d) => d.display().to_string(),
             },
             policy_digest: None,
+            policy_files: Vec::new(),
+            config_files: config.files.clone(),
             policies: Vec::new(),
             waivers: Vec::new(),
             warnings: Vec::new(),
@@ -243,6 +249,7 @@ pub fn run_prepared(
     } = prepared;
     report.policy_digest = Some(policies.digest.clone());
     report.policies = policies.entries();
+    report.policy_files = policies.files.clone();
     report.warnings = policies.all_warnings(request.today);
     report.exceptions = config
         .plugins

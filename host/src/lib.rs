@@ -8,7 +8,8 @@
 //! 2. [`bundle`]: artifacts listed, capped, digested and sniffed;
 //! 3. [`plugin`]: sandboxed WebAssembly plugins turn artifacts into typed facts;
 //! 4. [`decision`]: Cedar policies decide `promote`, failing closed;
-//! 5. [`report`]: human or JSON output and the exit code.
+//! 5. [`report`]: the report in every format, the decision record and the exit code;
+//! 6. [`log`]: the hash-chained decision log.
 //!
 //! [`suite`] runs policy tests (`*.case.toml`) through the same gate.
 //!
@@ -39,6 +40,7 @@ pub mod decision;
 pub mod facts;
 pub mod gate;
 pub mod kinds;
+pub mod log;
 pub mod plugin;
 pub mod report;
 pub mod suite;

@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod record;
 pub mod sarif;
 pub mod suite;
 pub mod text;

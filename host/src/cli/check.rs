@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Do not append the Markdown summary to $GITHUB_STEP_SUMMARY.
     #[arg(long)]
     no_summary: bool,
+    /// Append this check's decision record to the decision log PATH
+    /// [default: `log` in stagegate.toml; a dry run appends only with --log].
+    #[arg(long, value_name = "PATH")]
+    log: Option<PathBuf>,
     /// For each policy that decided: the facts it reads, the findings behind
     /// them, and what would make it pass.
     #[arg(long)]
@@ -90,7 +94,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             *field = value;
         }
     }
-    for (_, path) in &args.output {
+    for path in args.output.iter().map(|(_, p)| p).chain(args.log.iter()) {
         check_output_path(path, &args.bundle)?;
     }
     let request = gate::GateRequest {
@@ -130,11 +134,22 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             failures.push(format!("{e:#}"));
         }
     }
+    let log = args
+        .log
+        .clone()
+        .or_else(|| config.log.clone().filter(|_| !args.dry_run));
+    if let Some(path) = &log {
+        let record = report::record::record(&outcome, args.dry_run, &report::record::now());
+        if let Err(e) = stagegate::log::append(path, record) {
+            failures.push(e.to_string());
+        }
+    }
     for failure in &failures {
         eprintln!("stagegate: {}", report::text::line(failure));
     }
     if !failures.is_empty() {
-        // The decision stands, but a report the pipeline asked for is missing.
+        // The decision stands, but a report or record the pipeline asked
+        // for is missing: the gate did not do its whole job.
         code = code.max(2);
     }
     Ok(code)

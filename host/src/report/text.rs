@@ -197,15 +197,23 @@ pub fn redact_json(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// A pretty JSON formatter that also writes DEL, C1 controls, line
-/// separators and bidirectional overrides as `\uXXXX` escapes: the JSON value
-/// is unchanged, and the bytes are safe to show in a terminal or CI log.
-pub struct SafeJson(serde_json::ser::PrettyFormatter<'static>);
+/// A JSON formatter that also writes DEL, C1 controls, line separators and
+/// bidirectional overrides as `\uXXXX` escapes: the JSON value is unchanged,
+/// and the bytes are safe to show in a terminal or CI log. Pretty (two-space
+/// indentation) by default; [`SafeJson::compact`] writes one line.
+pub struct SafeJson<F = serde_json::ser::PrettyFormatter<'static>>(F);
 
 impl SafeJson {
     /// Two-space indentation, like `serde_json::to_writer_pretty`.
     pub fn new() -> Self {
         SafeJson(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl SafeJson<serde_json::ser::CompactFormatter> {
+    /// No whitespace: one line, for JSON-lines files.
+    pub fn compact() -> Self {
+        SafeJson(serde_json::ser::CompactFormatter)
     }
 }
 
@@ -215,7 +223,7 @@ impl Default for SafeJson {
     }
 }
 
-impl serde_json::ser::Formatter for SafeJson {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,
@@ -262,6 +270,17 @@ impl serde_json::ser::Formatter for SafeJson {
     fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.0.end_object_value(w)
     }
+}
+
+/// `value` redacted and written as one JSON line (no trailing newline),
+/// with the characters a terminal would obey as escapes.
+pub fn json_line(value: serde_json::Value) -> String {
+    let value = redact_json(value);
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, SafeJson::compact());
+    // Writing a Value into memory cannot fail: its keys are strings.
+    let _ = serde::Serialize::serialize(&value, &mut serializer);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
