@@ -78,7 +78,10 @@ pub enum AttestError {
         message: String,
     },
     /// The envelope's `payloadType` is not [`crate::PAYLOAD_TYPE`].
-    #[error("the envelope's payloadType is `{found}`, not `{}`", crate::PAYLOAD_TYPE)]
+    #[error(
+        "the envelope's payloadType is `{found}`, not `{}`",
+        crate::PAYLOAD_TYPE
+    )]
     WrongPayloadType {
         /// The payload type found, clipped and escaped.
         found: String,

@@ -259,8 +259,7 @@ fn from_pkcs8(der: &[u8]) -> Result<SecretInner, AttestError> {
         EC_PUBLIC_KEY => {
             check_curve(info.algorithm.parameters_oid().ok())?;
             Ok(SecretInner::P256(
-                p256::ecdsa::SigningKey::from_pkcs8_der(der)
-                    .map_err(|e| invalid(e.to_string()))?,
+                p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| invalid(e.to_string()))?,
             ))
         }
         other => Err(unsupported(other)),
@@ -381,7 +380,13 @@ mod tests {
 
     #[test]
     fn unterminated_and_empty_blocks_do_not_panic() {
-        for text in ["", "-----BEGIN ", "-----BEGIN X", "-----BEGIN X-----", "-----BEGIN -----"] {
+        for text in [
+            "",
+            "-----BEGIN ",
+            "-----BEGIN X",
+            "-----BEGIN X-----",
+            "-----BEGIN -----",
+        ] {
             let _ = pem_blocks(text);
             assert!(SigningKey::from_pem(text).is_err());
             assert!(VerifyingKey::from_pem(text).is_err());

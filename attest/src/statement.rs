@@ -81,7 +81,11 @@ impl Statement {
         let Some(object) = value.as_object() else {
             return Err(not("not a JSON object".to_owned()));
         };
-        let field = |name: &str| object.get(name).ok_or_else(|| not(format!("missing `{name}`")));
+        let field = |name: &str| {
+            object
+                .get(name)
+                .ok_or_else(|| not(format!("missing `{name}`")))
+        };
         match field("_type")?.as_str() {
             Some(STATEMENT_TYPE) => {}
             Some(other) => {

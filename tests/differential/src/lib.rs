@@ -1,6 +1,7 @@
 //! Differential tests: the native cores of the `junit`, `sarif`, `coverage` and `terraform`
 //! plugins against independent implementations from PyPI (junitparser, sarif-tools,
-//! coverage.py) and plain Python walks of the same files.
+//! coverage.py) and plain Python walks of the same files, and the DSSE envelopes of
+//! `stagegate-attest` against securesystemslib, both ways.
 //!
 //! The comparisons live in `tests/differential/` (one module per plugin); the Python side is the small scripts in
 //! `py/`, each printing one JSON document. This library only provides the Python: a venv at

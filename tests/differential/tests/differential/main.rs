@@ -1,5 +1,6 @@
-//! Differential tests: each plugin core against an independent implementation from PyPI,
-//! on every real fixture and on generated variations (see `FINDINGS.md`).
+//! Differential tests: each plugin core, and stagegate-attest's DSSE envelopes, against an
+//! independent implementation from PyPI, on every real fixture and on generated variations
+//! (see `FINDINGS.md`).
 //!
 //! The Python side runs in the pinned venv of `requirements.txt` (set up on first use by
 //! the library); when it cannot be set up, the tests fail and say what to install.
@@ -14,6 +15,7 @@
 mod support;
 
 mod coverage;
+mod dsse;
 mod junit;
 mod sarif;
 mod terraform;
