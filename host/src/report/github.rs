@@ -50,7 +50,7 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",
         };
-        let title = format!("{}/{} ({})", f.plugin, f.rule, f.severity.as_str());
+        let title = format!("{} ({})", f.rule, f.severity.as_str());
         let place = f.path.as_deref().map(|path| (path, f.line));
         command(out, level, place, &title, &f.message)?;
     }
@@ -66,7 +66,25 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
     writeln!(out, "::endgroup::")
 }
 
-/// One annotation: `::LEVEL file=…,line=…,title=…::message`.
+/// One annotation line, without its newline: `::LEVEL title=…,file=…,line=…::message`,
+/// with the properties in the order the toolkit's `toCommandProperties` writes them.
+pub fn annotation(
+    level: &str,
+    place: Option<(&str, Option<u32>)>,
+    title: &str,
+    message: &str,
+) -> String {
+    let mut properties = vec![format!("title={}", property(title))];
+    if let Some((path, line)) = place {
+        properties.push(format!("file={}", property(path)));
+        if let Some(line) = line.filter(|l| *l > 0) {
+            properties.push(format!("line={line}"));
+        }
+    }
+    let message = stagegate_text::clip(message, MESSAGE_CHARS);
+    format!("::{level} {}::{}", properties.join(","), data(&message))
+}
+
 fn command(
     out: &mut dyn Write,
     level: &str,
@@ -74,19 +92,5 @@ fn command(
     title: &str,
     message: &str,
 ) -> io::Result<()> {
-    let mut properties = Vec::new();
-    if let Some((path, line)) = place {
-        properties.push(format!("file={}", property(path)));
-        if let Some(line) = line.filter(|l| *l > 0) {
-            properties.push(format!("line={line}"));
-        }
-    }
-    properties.push(format!("title={}", property(title)));
-    let message = stagegate_text::clip(message, MESSAGE_CHARS);
-    writeln!(
-        out,
-        "::{level} {}::{}",
-        properties.join(","),
-        data(&message)
-    )
+    writeln!(out, "{}", annotation(level, place, title, message))
 }

@@ -29,7 +29,7 @@ pub fn issues(report: &GateReport) -> Value {
             Some(json!({
                 "type": "issue",
                 "description": text(&f.message),
-                "check_name": text(&format!("{}/{}", f.plugin, f.rule)),
+                "check_name": text(&f.rule),
                 "fingerprint": super::fingerprint(f),
                 "severity": severity(f.severity),
                 "categories": ["Security"],

@@ -94,7 +94,12 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
         "unclaimed": report.claims.unclaimed,
         "shared": report.claims.shared.iter().map(|(path, plugins)| json!({"path": path, "plugins": plugins})).collect::<Vec<_>>(),
         "config": report.config,
-        "policies": { "source": report.policy_source, "sha256": report.policy_digest },
+        "policies": {
+            "source": report.policy_source,
+            "sha256": report.policy_digest,
+            "files": report.policy_files,
+        },
+        "config_files": report.config_files,
         "gates": super::gates(report).iter().map(|g| json!({
             "policy": g.policy, "effect": g.effect, "host": g.host,
             "status": g.status.as_str(), "note": g.note,

@@ -196,9 +196,8 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
                 _ => String::new(),
             };
             b.line(&format!(
-                "| {} | {}/{} | {} | {} |",
+                "| {} | {} | {} | {} |",
                 f.severity.as_str(),
-                md(&f.plugin),
                 md(&f.rule),
                 md(&place),
                 md(&stagegate_text::clip(&f.message, CELL_CHARS))
@@ -224,4 +223,27 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
         md(&report.policy_source)
     ));
     b.text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_of_a_huge_report_is_cut_under_the_cap_and_says_so() {
+        let mut report = GateReport::failed("prod", "first".into());
+        for i in 0..5_000 {
+            report
+                .errors
+                .push(format!("error {i}: {}", "x".repeat(2_000)));
+        }
+        let text = summary(&report, false);
+        assert!(text.len() <= MAX_BYTES, "{} bytes", text.len());
+        assert!(text.len() > MAX_BYTES - 10_000, "the budget is used");
+        assert!(text.contains("more line(s) left out"), "the cut is said");
+        assert!(
+            text.trim_end().ends_with("policies:"),
+            "the last line is kept"
+        );
+    }
 }

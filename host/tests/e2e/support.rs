@@ -235,3 +235,34 @@ pub fn guest_run(
     );
     (run.code, json["errors"].to_string())
 }
+
+/// `node_modules` of a directory under the target dir holding exactly
+/// `package@version` from npm, installed on first use. Fails, never skips,
+/// when npm is missing.
+pub fn npm_package(dir: &str, spec: &str) -> PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let root = target_dir().join(dir);
+    let stamp = root.join(".installed");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(spec) {
+        return root.join("node_modules");
+    }
+    std::fs::create_dir_all(&root).unwrap();
+    let status = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&root)
+        .arg(spec)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("npm is needed to install {spec} (Debian: apt-get install nodejs npm): {e}")
+        });
+    assert!(status.success(), "npm install {spec} failed: {status}");
+    std::fs::write(&stamp, spec).unwrap();
+    root.join("node_modules")
+}

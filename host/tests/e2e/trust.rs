@@ -150,12 +150,19 @@ fn no_planted_secret_reaches_any_output() {
     assert!(reasons(&json).contains(&"no-leaked-secrets".to_owned()));
     assert!(reasons(&json).contains(&"tests-pass".to_owned()));
     let human = check(b, "prod", None, &[]);
+    let every_format: Vec<Run> = FORMATS
+        .iter()
+        .map(|f| check(b, "prod", None, &["--format", f]))
+        .collect();
     let findings = json["findings"].to_string();
     assert!(
         findings.contains("ghp_…"),
         "the finding names the token by fingerprint: {findings}"
     );
-    for output in [run.all(), human.all()] {
+    let outputs = [run.all(), human.all()]
+        .into_iter()
+        .chain(every_format.iter().map(Run::all));
+    for output in outputs {
         for value in planted() {
             assert!(
                 !output.contains(value),
@@ -183,6 +190,46 @@ fn no_planted_secret_reaches_any_output() {
                 "mode {mode}: `{secret}` printed:\n{output}"
             );
         }
+    }
+}
+
+/// Every format `check` writes.
+const FORMATS: [&str; 8] = [
+    "human", "json", "sarif", "junit", "markdown", "github", "gitlab", "html",
+];
+
+/// The workflow commands the `github` format writes itself.
+const OWN_COMMANDS: [&str; 5] = [
+    "::error ",
+    "::warning ",
+    "::notice ",
+    "::group::",
+    "::endgroup::",
+];
+
+/// Every character a terminal or a CI runner would obey. In the `github`
+/// format, lines that are the gate's own annotations may start a command.
+fn assert_no_injection_in(format: &str, output: &str) {
+    for c in output.chars() {
+        assert!(
+            c == '\n' || !stagegate_text_is_unsafe(c),
+            "{format}: raw {:?} in output:\n{output}",
+            c
+        );
+    }
+    for line in output.lines() {
+        let body = line.trim_start();
+        if format == "github" && OWN_COMMANDS.iter().any(|c| line.starts_with(c)) {
+            continue;
+        }
+        if format == "markdown" && (body.starts_with("## ") || body.starts_with("### ")) {
+            // A heading the summary writes; Azure's commands are `##vso[` and `##[`.
+            continue;
+        }
+        assert!(
+            !body.starts_with("::") && !body.starts_with("##"),
+            "{format}: line starts a workflow command: {line:?}"
+        );
     }
 }
 
@@ -221,10 +268,10 @@ fn terminal_and_workflow_injection_is_defused() {
         "&#x1b;[2J bad&#13;&#10;::add-mask::x &#x202e;txt"
     );
     std::fs::write(dir.path().join(format!("evil{evil}.xml")), junit).unwrap();
-    for format in ["human", "json"] {
+    for format in FORMATS {
         let run = check(dir.path(), "prod", None, &["--format", format]);
-        assert_eq!(run.code, 1, "{}", run.all());
-        assert_no_injection(&run.stdout);
+        assert_eq!(run.code, 1, "{format}: {}", run.all());
+        assert_no_injection_in(format, &run.stdout);
         assert_no_injection(&run.stderr);
     }
     let human = check(dir.path(), "prod", None, &[]).stdout;
@@ -236,10 +283,14 @@ fn terminal_and_workflow_injection_is_defused() {
     let cfg = tempfile::tempdir().unwrap();
     let config = hostile_config(cfg.path(), "inject", "");
     let plain = bundle(&[(PASS, "junit.xml")]);
-    for format in ["human", "json"] {
+    for format in FORMATS {
         let run = check(plain.path(), "prod", Some(&config), &["--format", format]);
-        assert_no_injection(&run.stdout);
-        assert!(run.stdout.contains("FORGED"), "{}", run.stdout);
+        assert_no_injection_in(format, &run.stdout);
+        // The hostile plugin's text is shown, as text, wherever that format
+        // shows plugin output.
+        if matches!(format, "human" | "json" | "github") {
+            assert!(run.stdout.contains("FORGED"), "{format}: {}", run.stdout);
+        }
     }
 }
 
