@@ -55,7 +55,7 @@ pub fn decision_subjects(commit: &str, artifacts: &[(String, String)]) -> Vec<Su
 /// Among `envelopes` (bundle-relative path, bytes), the first in the order given that
 /// verifies under a `trusted` key, has predicateType [`PREDICATE_TYPE`], a subject with
 /// digest `{"gitCommit": commit}`, and a predicate with `"change": {"commit": commit}`,
-/// `"decision": "allow"` and `"to": previous_stage`. An empty commit never passes.
+/// `"decision": "allow"`, `"dry_run": false` and `"to": previous_stage`. An empty commit never passes.
 ///
 /// ```
 /// use stagegate_attest::{ChainOutcome, check_chain};
@@ -152,6 +152,10 @@ fn judge(
         Some("allow") => {}
         Some(other) => return Err(format!("decision `{}`", shown(other, 40))),
         None => return Err("its predicate has no `decision`".to_owned()),
+    }
+    // A dry run decides the same way but promotes nothing.
+    if predicate.get("dry_run") != Some(&Value::Bool(false)) {
+        return Err("it records a dry run (or does not say it was not one)".to_owned());
     }
     match text(predicate.get("to")) {
         Some(to) if to == previous_stage => Ok(verified.keyid),

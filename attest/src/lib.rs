@@ -20,7 +20,7 @@
 //! let commit = "9fceb02d0ae598e95dc970b74767f19372d61af8";
 //! let statement = Statement::decision(
 //!     stagegate_attest::decision_subjects(commit, &[("reports/junit.xml".into(), "ab12".into())]),
-//!     serde_json::json!({"decision": "allow", "from": "dev", "to": "test", "change": {"commit": commit}}),
+//!     serde_json::json!({"decision": "allow", "dry_run": false, "from": "dev", "to": "test", "change": {"commit": commit}}),
 //! );
 //! let envelope = stagegate_attest::sign(&statement, &key)?;
 //!

@@ -1,6 +1,7 @@
 //! Command-line arguments and the subcommands. Arguments become a checked
 //! configuration before any work starts.
 
+mod attest;
 mod check;
 mod ci_env;
 mod fmt;
@@ -32,13 +33,16 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Decide whether the change in BUNDLE may be promoted.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Check the configuration, plugins and policies without a bundle.
     Validate(validate::ValidateArgs),
     /// Run policy test cases (`*.case.toml`) through the real gate.
     Test(test::TestArgs),
     /// Format Cedar policy files (`--check`: list those that would change).
     Fmt(fmt::FmtArgs),
+    /// Work on decision attestations: verify one.
+    #[command(subcommand)]
+    Attest(attest::AttestCommand),
     /// Work on decision logs: verify their hash chain.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -137,11 +141,12 @@ impl GateOptions {
 /// Runs the parsed command and returns the exit code.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Validate(args) => validate::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Log(command) => log::run(command),
+        Command::Attest(command) => attest::run(command),
         Command::Plugin(command) => plugin::run(command),
     }
 }

@@ -32,7 +32,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 pub use crate::config::FileDigest;
-pub use builtin::{EVIDENCE_PREFIX, NO_STAGE_SKIPPING};
+pub use builtin::{EVIDENCE_PREFIX, NO_STAGE_SKIPPING, PREVIOUS_STAGE_NOT_PASSED};
 pub use params::{Params, resolve_params};
 pub use rollout::{ExceptionStatus, Rollout, WaiverState, WaiverStatus};
 pub use schema::{BASE_SCHEMA, compose as compose_schema};
@@ -166,6 +166,22 @@ pub struct BundleCounts {
     pub unclaimed: usize,
 }
 
+/// What the host found out about the previous stage's signed decision, for
+/// `context.chain` (see `[chain]` in stagegate.toml).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ChainContext {
+    /// Whether this promotion needs the previous stage's signed allow.
+    pub required: bool,
+    /// Whether the bundle holds one, valid and signed by a trusted key.
+    pub passed: bool,
+    /// The previous stage (the source stage).
+    pub previous: String,
+    /// The key id that signed it, when passed.
+    pub signer: String,
+    /// The attestation that passed, or why none did.
+    pub detail: String,
+}
+
 /// One transition to authorize.
 #[derive(Debug, Clone, Copy)]
 pub struct Transition<'a> {
@@ -181,6 +197,8 @@ pub struct Transition<'a> {
     pub bundle: BundleCounts,
     /// Each plugin's declared facts and checked values.
     pub facts: &'a BTreeMap<String, (Vec<FactSpec>, Facts)>,
+    /// The previous stage's signed decision, as the host checked it.
+    pub chain: &'a ChainContext,
     /// The day the decision is made on, for waivers.
     pub today: NaiveDate,
     /// Whether to explain each deciding policy.
@@ -199,6 +217,8 @@ struct PolicyInfo {
 pub struct HostGates {
     /// Whether `no-stage-skipping` is left out.
     pub allow_stage_skipping: bool,
+    /// Whether `previous-stage-not-passed` is added (`[chain] require_previous`).
+    pub require_previous: bool,
 }
 
 /// Loaded, validated policies with their schema.
@@ -250,10 +270,7 @@ impl Policies {
             PolicySource::Dir(dir) => read_dir(dir)?,
         };
         let user_files = files.len();
-        files.push((
-            BUILTIN_FILE.to_owned(),
-            builtin::policies(plugins, gates.allow_stage_skipping),
-        ));
+        files.push((BUILTIN_FILE.to_owned(), builtin::policies(plugins, gates)));
         let schema_text = compose_schema(plugins, &params);
         let (schema, _warnings) = Schema::from_cedarschema_str(&schema_text)
             .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
@@ -499,6 +516,15 @@ impl Policies {
         context.insert("from".into(), Value::String(t.from.to_owned()));
         context.insert("from_rank".into(), json!(self.rank(t.from)?));
         context.insert("required".into(), json!(t.required));
+        context.insert(
+            "chain".into(),
+            json!({
+                "required": t.chain.required,
+                "passed": t.chain.passed,
+                "previous": t.chain.previous,
+                "signer": t.chain.signer,
+            }),
+        );
         context.insert(
             "bundle".into(),
             json!({ "artifacts": t.bundle.artifacts, "unclaimed": t.bundle.unclaimed }),
@@ -776,6 +802,7 @@ mod tests {
             required: &[],
             bundle: BundleCounts::default(),
             facts,
+            chain: &ChainContext::default(),
             today: NaiveDate::default(),
             explain: true,
         })
@@ -1138,6 +1165,7 @@ mod tests {
                         required: &[],
                         bundle: BundleCounts::default(),
                         facts: &all,
+                        chain: &ChainContext::default(),
                         today: NaiveDate::default(),
                         explain: false,
                     })

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 
 use crate::config::PluginConfig;
 use crate::decision::{
-    BundleCounts, Change, ExceptionStatus, HostGates, Policies, PolicyEntry, Reason, Rollout,
-    Transition, WaiverStatus,
+    BundleCounts, ChainContext, Change, ExceptionStatus, HostGates, Policies, PolicyEntry, Reason,
+    Rollout, Transition, WaiverStatus,
 };
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
@@ -122,6 +122,8 @@ pub struct GateReport {
     pub policy_files: Vec<FileDigest>,
     /// The configuration and waivers files and their digests.
     pub config_files: Vec<FileDigest>,
+    /// The previous stage's signed decision, when `[chain]` requires one.
+    pub chain: Option<ChainContext>,
     /// Every policy evaluated (empty when the policies did not load).
     pub policies: Vec<PolicyEntry>,
     /// Every configured waiver and what it did.
@@ -158,6 +160,7 @@ impl GateReport {
             },
             policy_digest: None,
             policy_files: Vec::new(),
+            chain: None,
             config_files: config.files.clone(),
             policies: Vec::new(),
             waivers: Vec::new(),
@@ -203,6 +206,8 @@ pub struct Prepared {
     pub plugins: Vec<Arc<LoadedPlugin>>,
     /// The policies, host-enforced gates included.
     pub policies: Policies,
+    /// The keys whose decision attestations count (`[chain] trusted_keys`).
+    pub trusted_keys: Vec<stagegate_attest::VerifyingKey>,
 }
 
 /// Facts that stand in for plugins' output, by plugin: such a plugin is
@@ -246,6 +251,7 @@ pub fn run_prepared(
         runtime,
         plugins,
         policies,
+        trusted_keys,
     } = prepared;
     report.policy_digest = Some(policies.digest.clone());
     report.policies = policies.entries();
@@ -321,6 +327,10 @@ pub fn run_prepared(
         return report;
     }
 
+    let chain = chain_context(config, &bundle, trusted_keys, &request.change.commit, &from);
+    if config.chain.require_previous {
+        report.chain = Some(chain.clone());
+    }
     let verdict = policies.decide(&Transition {
         change: &request.change,
         from: &from,
@@ -331,6 +341,7 @@ pub fn run_prepared(
             unclaimed: report.claims.unclaimed.len(),
         },
         facts: &inputs,
+        chain: &chain,
         today: request.today,
         explain: request.explain,
     });
@@ -556,7 +567,23 @@ pub fn prepare(
     }
     let gates = HostGates {
         allow_stage_skipping: config.allow_stage_skipping,
+        require_previous: config.chain.require_previous,
     };
+    let trusted_keys = config
+        .chain
+        .trusted_keys
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "`[chain] trusted_keys`: cannot read {}: {e}",
+                    path.display()
+                )
+            })?;
+            stagegate_attest::VerifyingKey::from_pem(&text)
+                .map_err(|e| format!("`[chain] trusted_keys`: {}: {e}", path.display()))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let policies = Policies::load(
         &config.policies,
         &declared,
@@ -572,7 +599,52 @@ pub fn prepare(
         runtime,
         plugins,
         policies,
+        trusted_keys,
     })
+}
+
+/// Whether the bundle holds the previous stage's signed allow for `commit`.
+/// Promotions out of the first stage need none: nothing promotes into it.
+fn chain_context(
+    config: &GateConfig,
+    bundle: &Bundle,
+    trusted: &[stagegate_attest::VerifyingKey],
+    commit: &str,
+    from: &str,
+) -> ChainContext {
+    let mut chain = ChainContext {
+        previous: from.to_owned(),
+        ..ChainContext::default()
+    };
+    if !config.chain.require_previous {
+        return chain;
+    }
+    if config.stages.first().map(String::as_str) == Some(from) {
+        chain.detail = format!("`{from}` is the first stage: nothing promotes into it");
+        return chain;
+    }
+    chain.required = true;
+    let envelopes: Vec<(String, Vec<u8>)> = bundle
+        .artifacts
+        .iter()
+        .filter(|a| {
+            a.size <= stagegate_attest::MAX_ENVELOPE_BYTES as u64
+                && a.sniff.prefix.trim_ascii_start().starts_with(b"{")
+        })
+        .filter_map(|a| {
+            let bytes = std::fs::read(bundle.view().join(&a.path)).ok()?;
+            Some((a.path.clone(), bytes))
+        })
+        .collect();
+    match stagegate_attest::check_chain(&envelopes, trusted, commit, from) {
+        stagegate_attest::ChainOutcome::Passed { path, keyid } => {
+            chain.passed = true;
+            chain.detail = format!("`{path}` shows that `{from}` allowed this commit");
+            chain.signer = keyid;
+        }
+        stagegate_attest::ChainOutcome::NotPassed { why } => chain.detail = why,
+    }
+    chain
 }
 
 /// `spec` with its exceptions in time on `today` in its configuration, as

@@ -9,7 +9,8 @@
 //! 3. [`plugin`]: sandboxed WebAssembly plugins turn artifacts into typed facts;
 //! 4. [`decision`]: Cedar policies decide `promote`, failing closed;
 //! 5. [`report`]: the report in every format, the decision record and the exit code;
-//! 6. [`log`]: the hash-chained decision log.
+//! 6. [`log`]: the hash-chained decision log; [`attestation`]: the signed
+//!    decision a later stage's gate can verify.
 //!
 //! [`suite`] runs policy tests (`*.case.toml`) through the same gate.
 //!
@@ -34,6 +35,7 @@
 //! std::process::exit(i32::from(report::exit_code(&outcome, false)));
 //! ```
 
+pub mod attestation;
 pub mod bundle;
 pub mod config;
 pub mod decision;

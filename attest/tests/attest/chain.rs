@@ -154,3 +154,23 @@ fn hostile_strings_are_clipped_and_escaped() {
     assert!(!why.contains('\u{1b}'), "{why}");
     assert!(why.len() < 400, "{why}");
 }
+
+#[test]
+fn a_dry_run_allow_is_not_a_pass() {
+    let mut dry = decision(COMMIT, "allow", "test");
+    dry.predicate["dry_run"] = serde_json::Value::Bool(true);
+    let mut silent = decision(COMMIT, "allow", "test");
+    silent.predicate.as_object_mut().unwrap().remove("dry_run");
+    for statement in [dry, silent] {
+        let outcome = check_chain(
+            &[("a.json".to_owned(), envelope(&statement, "test-gate"))],
+            &[public("test-gate")],
+            COMMIT,
+            "test",
+        );
+        match outcome {
+            ChainOutcome::NotPassed { why } => assert!(why.contains("dry run"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -51,6 +51,7 @@ pub fn decision(commit: &str, decision: &str, to: &str) -> Statement {
             "decision": decision,
             "from": "dev",
             "to": to,
+            "dry_run": false,
             "change": {"commit": commit},
             "reasons": ["tests-pass"],
         }),

@@ -44,6 +44,18 @@ pub struct CheckArgs {
     /// [default: `log` in stagegate.toml; a dry run appends only with --log].
     #[arg(long, value_name = "PATH")]
     log: Option<PathBuf>,
+    /// Write this decision as a signed in-toto attestation (a DSSE envelope)
+    /// to PATH, for a later stage's `[chain]`. Needs --signing-key; not with --dry-run.
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "signing_key",
+        conflicts_with = "dry_run"
+    )]
+    attest: Option<PathBuf>,
+    /// The private key (PEM, PKCS#8 Ed25519 or P-256, or SEC1 P-256) that signs --attest.
+    #[arg(long, value_name = "KEYFILE", requires = "attest")]
+    signing_key: Option<PathBuf>,
     /// For each policy that decided: the facts it reads, the findings behind
     /// them, and what would make it pass.
     #[arg(long)]
@@ -94,9 +106,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             *field = value;
         }
     }
-    for path in args.output.iter().map(|(_, p)| p).chain(args.log.iter()) {
+    for path in args
+        .output
+        .iter()
+        .map(|(_, p)| p)
+        .chain(args.log.iter())
+        .chain(args.attest.iter())
+    {
         check_output_path(path, &args.bundle)?;
     }
+    // Read the key before any work: a bad key is a usage error, not a decision.
+    let signing_key = match &args.signing_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--signing-key {}: cannot read", path.display()))?;
+            Some(
+                stagegate_attest::SigningKey::from_pem(&text)
+                    .with_context(|| format!("--signing-key {}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let request = gate::GateRequest {
         bundle: args.bundle,
         to: args.to,
@@ -144,6 +174,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             failures.push(e.to_string());
         }
     }
+    if let (Some(path), Some(key)) = (&args.attest, &signing_key) {
+        let written = stagegate::attestation::attest(&outcome, key, &report::record::now())
+            .map_err(anyhow::Error::from)
+            .and_then(|envelope| write_atomically(path, envelope.as_bytes(), "--attest"));
+        if let Err(e) = written {
+            failures.push(format!("--attest {}: {e:#}", path.display()));
+        }
+    }
     for failure in &failures {
         eprintln!("stagegate: {}", report::text::line(failure));
     }
@@ -159,7 +197,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
 /// report would become evidence of the next run).
 fn check_output_path(path: &Path, bundle: &Path) -> anyhow::Result<()> {
     if path.is_dir() {
-        anyhow::bail!("--output {}: is a directory, not a file", path.display());
+        anyhow::bail!("{}: is a directory, not a file", path.display());
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -169,7 +207,7 @@ fn check_output_path(path: &Path, bundle: &Path) -> anyhow::Result<()> {
         && dir.starts_with(&bundle)
     {
         anyhow::bail!(
-            "--output {}: is inside the bundle {}; write reports outside the evidence",
+            "{}: is inside the bundle {}; write reports, logs and attestations outside the evidence",
             path.display(),
             bundle.display()
         );
@@ -177,31 +215,38 @@ fn check_output_path(path: &Path, bundle: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes one report file: to a temporary file beside it, then renamed over
-/// it, so a reader never sees half a report.
+/// Writes one report file, atomically.
 fn write_output(
     format: Format,
     outcome: &GateReport,
     dry_run: bool,
     path: &Path,
 ) -> anyhow::Result<()> {
+    let mut text = Vec::new();
+    report::render(format, outcome, dry_run, &mut text)?;
+    write_atomically(path, &text, "--output")
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over
+/// `path`, so a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8], flag: &str) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut file = tempfile::NamedTempFile::new_in(dir).with_context(|| {
         format!(
-            "--output {}: cannot create a file in {}",
+            "{flag} {}: cannot create a file in {}",
             path.display(),
             dir.display()
         )
     })?;
-    report::render(format, outcome, dry_run, &mut file)
+    file.write_all(bytes)
         .and_then(|()| file.flush())
-        .with_context(|| format!("--output {}: cannot write", path.display()))?;
+        .with_context(|| format!("{flag} {}: cannot write", path.display()))?;
     file.persist(path)
         .map_err(|e| e.error)
-        .with_context(|| format!("--output {}: cannot replace the file", path.display()))?;
+        .with_context(|| format!("{flag} {}: cannot replace the file", path.display()))?;
     Ok(())
 }
 

@@ -13,11 +13,13 @@ use crate::facts::FactSpec;
 pub const EVIDENCE_PREFIX: &str = "evidence-required-";
 /// The id of the stage-skipping forbid.
 pub const NO_STAGE_SKIPPING: &str = "no-stage-skipping";
+/// The id of the stage-chaining forbid.
+pub const PREVIOUS_STAGE_NOT_PASSED: &str = "previous-stage-not-passed";
 
 /// One forbid per loaded plugin that declares an `inputs` fact: it denies when
 /// the target stage requires that plugin's evidence and the plugin measured
 /// nothing. Plus `no-stage-skipping` unless skipping is allowed.
-pub fn policies(plugins: &[(&str, &[FactSpec])], allow_stage_skipping: bool) -> String {
+pub fn policies(plugins: &[(&str, &[FactSpec])], gates: super::HostGates) -> String {
     let mut text = String::from("// Host-enforced gates, generated from stagegate.toml.\n");
     for (plugin, facts) in plugins {
         let Some(inputs) = facts.iter().find(|f| f.name == "inputs") else {
@@ -36,7 +38,16 @@ pub fn policies(plugins: &[(&str, &[FactSpec])], allow_stage_skipping: bool) -> 
              when {{ context.required.contains(\"{plugin}\") && context.{plugin}.inputs == 0 }};\n\n"
         );
     }
-    if !allow_stage_skipping {
+    if gates.require_previous {
+        let _ = write!(
+            text,
+            "@id(\"{PREVIOUS_STAGE_NOT_PASSED}\")\n\
+             @reason(\"the bundle holds no valid decision attestation, signed by a trusted key, that this commit was allowed into the previous stage: promote it through that stage first and carry its attestation (`check --attest`) in the bundle\")\n\
+             forbid (principal, action == Action::\"promote\", resource)\n\
+             when {{ context.chain.required && !context.chain.passed }};\n\n"
+        );
+    }
+    if !gates.allow_stage_skipping {
         let _ = write!(
             text,
             "@id(\"{NO_STAGE_SKIPPING}\")\n\
@@ -79,7 +90,14 @@ mod tests {
             ty: FactType::Long,
             doc: String::new(),
         }];
-        let text = policies(&[("junit", &with), ("other", &without)], false);
+        let gates = |allow_stage_skipping, require_previous| crate::decision::HostGates {
+            allow_stage_skipping,
+            require_previous,
+        };
+        let text = policies(
+            &[("junit", &with), ("other", &without)],
+            gates(false, false),
+        );
         let set = cedar_policy::PolicySet::from_str(&text).unwrap();
         let ids: Vec<String> = set
             .policies()
@@ -87,7 +105,10 @@ mod tests {
             .collect();
         assert_eq!(ids, ["evidence-required-junit", "no-stage-skipping"]);
         assert!(text.contains("reports with a \\\"run\\\" testin them"));
-        let text = policies(&[("junit", &with)], true);
+        let text = policies(&[("junit", &with)], gates(true, false));
         assert!(!text.contains(NO_STAGE_SKIPPING));
+        assert!(!text.contains(PREVIOUS_STAGE_NOT_PASSED));
+        let text = policies(&[("junit", &with)], gates(true, true));
+        assert!(text.contains(PREVIOUS_STAGE_NOT_PASSED));
     }
 }

@@ -27,6 +27,7 @@ pub fn compose(plugins: &[(&str, &[FactSpec])], params: &Params) -> String {
         "    \"from\": String,\n",
         "    \"from_rank\": Long,\n",
         "    \"required\": Set<String>,\n",
+        "    \"chain\": { \"required\": Bool, \"passed\": Bool, \"previous\": String, \"signer\": String },\n",
         "    \"bundle\": { \"artifacts\": Long, \"unclaimed\": Long },\n",
         "    \"params\": {\n",
     ));

@@ -67,6 +67,18 @@ pub fn render(report: &GateReport, dry_run: bool, out: &mut dyn Write) -> io::Re
             }
         }
     }
+    if let Some(chain) = &report.chain {
+        w.blank()?;
+        let state = match (chain.required, chain.passed) {
+            (false, _) => "chain: not needed: ",
+            (true, true) => "chain: previous stage passed: ",
+            (true, false) => "chain: previous stage NOT passed: ",
+        };
+        w.line(&[Part::Lit(state), Part::Text(&chain.detail)])?;
+        if chain.passed {
+            w.line(&[Part::Lit("  signed by "), Part::Text(&chain.signer)])?;
+        }
+    }
     if !report.waivers.is_empty() {
         w.blank()?;
         w.line(&[Part::Lit("waivers")])?;

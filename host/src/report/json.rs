@@ -100,6 +100,7 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
             "files": report.policy_files,
         },
         "config_files": report.config_files,
+        "chain": report.chain,
         "gates": super::gates(report).iter().map(|g| json!({
             "policy": g.policy, "effect": g.effect, "host": g.host,
             "status": g.status.as_str(), "note": g.note,

@@ -93,6 +93,19 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
         b.line("");
     }
 
+    if let Some(chain) = report.chain.as_ref().filter(|c| c.required) {
+        let state = if chain.passed {
+            "✅ passed"
+        } else {
+            "❌ not passed"
+        };
+        b.line(&format!(
+            "**previous stage {}:** {state}: {}",
+            md(&chain.previous),
+            md(&chain.detail)
+        ));
+        b.line("");
+    }
     let gates = gates(report);
     let (passed, shown): (Vec<_>, Vec<_>) =
         gates.iter().partition(|g| g.status == GateStatus::Passed);

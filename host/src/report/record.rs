@@ -51,6 +51,7 @@ pub fn record(report: &GateReport, dry_run: bool, time: &str) -> Value {
         "reasons": report.reasons.iter().map(|r| json!({
             "policy": r.policy, "effect": r.effect, "reason": r.reason, "waiver": r.waiver,
         })).collect::<Vec<_>>(),
+        "chain": report.chain,
         "waivers": report.waivers,
         "exceptions": report.exceptions,
         "errors": report.errors,

@@ -9,6 +9,7 @@ mod plugin_cli;
 mod policy_tests;
 mod precompiled;
 mod python;
+mod records;
 mod sandbox;
 mod scaffold;
 mod sdk_package;
