@@ -82,6 +82,7 @@ fn statement(index: usize) -> Statement {
         decision_subjects(&commit, &artifacts),
         json!({
             "decision": decision,
+            "dry_run": false,
             "from": "dev",
             "to": to,
             "change": {"commit": commit, "title": format!("naïve ✓ change #{index} \u{1F680}")},
