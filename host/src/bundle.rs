@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::config::BundleLimits;
 pub use crate::kinds::hex;
 use crate::kinds::{KindSpec, Matcher, Vocabulary};
+use crate::progress::Progress;
 pub use sniff::Sniff;
 
 /// The optional manifest at the bundle root that declares kinds explicitly.
@@ -171,6 +172,16 @@ impl Bundle {
         limits: &BundleLimits,
         kinds: &[&KindSpec],
     ) -> Result<Bundle, BundleError> {
+        Self::open_counting(root, limits, kinds, None)
+    }
+
+    /// [`Bundle::open`], counting listed and hashed artifacts into `progress`.
+    pub fn open_counting(
+        root: &Path,
+        limits: &BundleLimits,
+        kinds: &[&KindSpec],
+        progress: Option<&Progress>,
+    ) -> Result<Bundle, BundleError> {
         let meta = std::fs::metadata(root).map_err(|source| BundleError::Unreadable {
             path: root.to_owned(),
             source,
@@ -206,12 +217,16 @@ impl Bundle {
                 source,
             })?;
         let vocabulary = Vocabulary::of(kinds.iter().copied());
+        if let Some(progress) = progress {
+            progress.files(files.len() as u64);
+        }
         let context = Context {
             root,
             view: view.path(),
             limits,
             declared: &declared,
             vocabulary: &vocabulary,
+            progress,
         };
         let artifacts = digest_all(&context, &files)?;
         Ok(Bundle {
@@ -537,6 +552,7 @@ struct Context<'a> {
     limits: &'a BundleLimits,
     declared: &'a BTreeMap<String, String>,
     vocabulary: &'a Vocabulary,
+    progress: Option<&'a Progress>,
 }
 
 fn digest_all(context: &Context<'_>, files: &[Listed]) -> Result<Vec<Artifact>, BundleError> {
@@ -630,6 +646,9 @@ fn digest_one(context: &Context<'_>, listed: &Listed) -> Result<Artifact, Bundle
         copy.write_all(chunk).map_err(snapshot_err)?;
     }
     copy.flush().map_err(snapshot_err)?;
+    if let Some(progress) = context.progress {
+        progress.hashed(size);
+    }
     Ok(Artifact {
         path: rel.to_owned(),
         size,

@@ -7,6 +7,7 @@ mod ci_env;
 mod fmt;
 mod log;
 mod plugin;
+mod progress;
 mod scaffold;
 mod test;
 mod toolchain;

@@ -22,6 +22,7 @@ use crate::decision::{
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
 use crate::plugin::{CodeCache, Job, LoadedPlugin, Outcome, PluginRun, Runtime};
+use crate::progress::{Phase, Progress};
 
 /// How long past its deadline a plugin's thread may take to come back before
 /// the gate stops waiting for it. The epoch deadline stops a guest that runs;
@@ -70,6 +71,8 @@ pub struct GateRequest {
     pub today: NaiveDate,
     /// Whether to explain each deciding policy in the terms of the facts.
     pub explain: bool,
+    /// Counters for a progress line, if someone shows one.
+    pub progress: Option<Arc<Progress>>,
 }
 
 /// An artifact as reported.
@@ -183,6 +186,7 @@ impl GateReport {
                 local_plugins: Vec::new(),
                 today: NaiveDate::default(),
                 explain: false,
+                progress: None,
             },
         );
         report.config = String::new();
@@ -275,7 +279,8 @@ pub fn run_prepared(
         .collect();
 
     let kinds: Vec<&KindSpec> = plugins.iter().flat_map(|p| &p.meta.reads).collect();
-    let bundle = match Bundle::open(&request.bundle, &config.bundle, &kinds) {
+    let progress = request.progress.as_deref();
+    let bundle = match Bundle::open_counting(&request.bundle, &config.bundle, &kinds, progress) {
         Ok(bundle) => bundle,
         Err(e) => return report.fail(e),
     };
@@ -295,7 +300,14 @@ pub fn run_prepared(
         .collect();
     report.claims = bundle.claims(&readers);
 
-    let runs = evaluate_all(runtime, plugins, &bundle, given);
+    if let Some(progress) = progress {
+        progress.phase(Phase::Plugins);
+        progress.plugins(plugins.len() as u64);
+    }
+    let runs = evaluate_all(runtime, plugins, &bundle, given, progress);
+    if let Some(progress) = progress {
+        progress.phase(Phase::Deciding);
+    }
 
     let mut inputs = BTreeMap::new();
     for (run, plugin) in runs.iter().zip(plugins) {
@@ -377,6 +389,7 @@ fn evaluate_all(
     plugins: &[Arc<LoadedPlugin>],
     bundle: &Bundle,
     given: &GivenFacts,
+    progress: Option<&Progress>,
 ) -> Vec<PluginRun> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -433,6 +446,9 @@ fn evaluate_all(
                 running.retain(|r| r.0 != index);
                 if let Some(slot) = slots.get_mut(index) {
                     *slot = Some(run);
+                }
+                if let Some(progress) = progress {
+                    progress.plugin_done();
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {

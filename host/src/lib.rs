@@ -29,6 +29,7 @@
 //!     local_plugins: Vec::new(),
 //!     today: gate::today_utc(),
 //!     explain: false,
+//!     progress: None,
 //! };
 //! let outcome = gate::run(&config, &request);
 //! report::human::render(&outcome, false, &mut std::io::stdout()).unwrap();
@@ -44,5 +45,6 @@ pub mod gate;
 pub mod kinds;
 pub mod log;
 pub mod plugin;
+pub mod progress;
 pub mod report;
 pub mod suite;

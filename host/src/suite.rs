@@ -528,6 +528,7 @@ fn run_case(
         today,
         // The JSON results carry each reason's explanation.
         explain: true,
+        progress: None,
     };
     Ok(gate::run_prepared(config, prepared, &request, &given))
 }

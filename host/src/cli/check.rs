@@ -136,8 +136,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         local_plugins: args.plugin,
         today: args.gate.today(),
         explain: args.explain,
+        progress: None,
     };
-    let outcome = gate::run(&config, &request);
+    let outcome = if super::progress::wanted() {
+        let counters = std::sync::Arc::new(stagegate::progress::Progress::default());
+        let request = gate::GateRequest {
+            progress: Some(std::sync::Arc::clone(&counters)),
+            ..request
+        };
+        let _line = super::progress::Line::start(counters);
+        gate::run(&config, &request)
+    } else {
+        gate::run(&config, &request)
+    };
     let mut code = report::exit_code(&outcome, args.dry_run);
 
     let mut stdout = std::io::stdout().lock();

@@ -590,3 +590,68 @@ fn output_writes_several_formats_in_one_run_and_refuses_unsafe_paths() {
         assert!(run.stderr.contains(says), "{bad}: {}", run.stderr);
     }
 }
+
+/// Runs `check` on `bundle` under a pseudo-terminal (util-linux `script`),
+/// with stdout to a file, and returns what the terminal showed.
+fn on_a_terminal(bundle: &Path, env: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let typescript = dir.path().join("typescript");
+    let command = format!(
+        "'{}' check '{}' --to prod > '{}'",
+        env!("CARGO_BIN_EXE_stagegate"),
+        bundle.display(),
+        dir.path().join("stdout").display()
+    );
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .env_remove("CI")
+        .env("TERM", "xterm")
+        .env("STAGEGATE_PROGRESS_DELAY_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    for (k, v) in env {
+        script.env(k, v);
+    }
+    let status = script
+        .status()
+        .expect("util-linux `script` is needed for the terminal test");
+    assert!(status.success() || status.code() == Some(0), "{status}");
+    let stdout = std::fs::read_to_string(dir.path().join("stdout")).unwrap();
+    assert!(stdout.contains("ALLOWED"), "{stdout}");
+    assert!(
+        !stdout.contains("hashing"),
+        "the report never holds the progress line"
+    );
+    std::fs::read_to_string(typescript).unwrap()
+}
+
+#[test]
+fn the_progress_line_shows_on_a_terminal_only() {
+    let shown = on_a_terminal(&example("example"), &[]);
+    assert!(
+        shown.contains("stagegate: hashing the bundle:")
+            || shown.contains("stagegate: running plugins:"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("\r\u{1b}[2K"),
+        "redrawn in place and erased: {shown:?}"
+    );
+    // In CI (CI=true), or with stderr redirected, never.
+    let ci = on_a_terminal(&example("example"), &[("CI", "true")]);
+    assert!(!ci.contains("stagegate:"), "{ci:?}");
+    let run = stagegate(
+        &[
+            "check",
+            example("example").to_str().unwrap(),
+            "--to",
+            "prod",
+        ],
+        None,
+        &[("STAGEGATE_PROGRESS_DELAY_MS", "0")],
+    );
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.is_empty(), "{:?}", run.stderr);
+}
