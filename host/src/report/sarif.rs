@@ -6,7 +6,9 @@
 //! carries the gate's decision and the policies that decided it.
 //!
 //! GitHub's upload limits are kept: at most 20 runs, 25,000 results and
-//! 25,000 rules per run, and a distinct `automationDetails.id` per run.
+//! 25,000 rules per run, and a distinct `automationDetails.id` per run,
+//! `stagegate/STAGE/PLUGIN/`, so the gates of different target stages in one
+//! repository do not replace each other's code-scanning results.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -57,7 +59,13 @@ pub fn log(report: &GateReport) -> Value {
                 .iter()
                 .filter(|f| f.plugin == plugin.name)
                 .collect();
-            run(plugin, &findings, &invocation_properties, exit_code)
+            run(
+                plugin,
+                &report.to,
+                &findings,
+                &invocation_properties,
+                exit_code,
+            )
         })
         .collect();
     json!({
@@ -69,6 +77,7 @@ pub fn log(report: &GateReport) -> Value {
 
 fn run(
     plugin: &crate::plugin::PluginRun,
+    stage: &str,
     findings: &[&Finding],
     properties: &Value,
     exit_code: u8,
@@ -153,7 +162,7 @@ fn run(
             "rules": rule_values,
             "properties": { "sha256": plugin.sha256, "origin": text(&plugin.origin) },
         }},
-        "automationDetails": { "id": text(&format!("stagegate/{}/", plugin.name)) },
+        "automationDetails": { "id": text(&format!("stagegate/{stage}/{}/", plugin.name)) },
         "columnKind": "unicodeCodePoints",
         "invocations": [{
             "executionSuccessful": successful,

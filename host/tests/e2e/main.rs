@@ -2,6 +2,7 @@
 //! End-to-end tests: they drive the real `stagegate` binary on real
 //! artifacts, real plugins (built in, hostile, Python) and real policies.
 
+mod ci_recipes;
 mod cli;
 mod formats;
 mod js;
