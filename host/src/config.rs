@@ -51,6 +51,19 @@ pub enum ConfigError {
 
 /// Default wall-clock deadline per plugin evaluation.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// What each MiB of input adds to a plugin's deadline by default: room for
+/// 10 MiB/s, well under what every built-in plugin reads.
+pub const DEFAULT_TIMEOUT_PER_MIB: Duration = Duration::from_millis(100);
+
+impl Limits {
+    /// The deadline of a run given `bytes` of artifacts: `timeout` plus
+    /// `timeout_per_mib` for every MiB or part of one.
+    pub fn deadline(&self, bytes: u64) -> Duration {
+        let mib = u32::try_from(bytes.div_ceil(1 << 20)).unwrap_or(u32::MAX);
+        self.timeout
+            .saturating_add(self.timeout_per_mib.saturating_mul(mib))
+    }
+}
 /// Default cap on one plugin's share of the report.
 pub const DEFAULT_REPORT_BYTES: usize = 8 * 1024 * 1024;
 /// Default linear-memory cap per plugin evaluation.
@@ -136,6 +149,7 @@ struct RawPlugin {
     precompiled_sha256: Option<String>,
     enabled: Option<bool>,
     timeout_ms: Option<u64>,
+    timeout_ms_per_mib: Option<u64>,
     memory_mib: Option<u64>,
     report_mib: Option<u64>,
     config: Option<toml::Table>,
@@ -197,8 +211,11 @@ pub struct Precompiled {
 /// Resource limits for one plugin evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock deadline (epoch interruption).
+    /// Wall-clock deadline (epoch interruption) for a plugin given no input.
     pub timeout: Duration,
+    /// Added to the deadline for every MiB (or part) of artifacts the plugin
+    /// is given, so a legitimately large bundle does not run out of time.
+    pub timeout_per_mib: Duration,
     /// Cap on the sum of the plugin's linear memories.
     pub memory_bytes: u64,
     /// Cap on stdout + stderr + log bytes.
@@ -220,6 +237,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: DEFAULT_TIMEOUT,
+            timeout_per_mib: DEFAULT_TIMEOUT_PER_MIB,
             memory_bytes: DEFAULT_MEMORY_BYTES,
             output_bytes: 256 * 1024,
             max_facts: 256,
@@ -644,6 +662,14 @@ fn limits(
             )));
         }
         limits.timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = settings.timeout_ms_per_mib {
+        if ms > 60_000 {
+            return Err(invalid(format!(
+                "plugin `{name}`: `timeout_ms_per_mib` must be between 0 and 60000"
+            )));
+        }
+        limits.timeout_per_mib = Duration::from_millis(ms);
     }
     if let Some(mib) = settings.memory_mib {
         if !(1..=4095).contains(&mib) {

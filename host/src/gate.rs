@@ -409,7 +409,8 @@ fn evaluate_all(
                 job = job.without_artifacts();
             }
             let started = Instant::now();
-            let watchdog = started + plugin.limits.timeout + WATCHDOG_GRACE;
+            let deadline = job.deadline();
+            let watchdog = started + deadline + WATCHDOG_GRACE;
             let artifacts = job.artifact_count();
             let index = next;
             let tx = tx.clone();
@@ -453,7 +454,7 @@ fn evaluate_all(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let now = Instant::now();
-                for (index, started, _, artifacts) in running.iter().filter(|r| r.2 <= now) {
+                for (index, started, watchdog, artifacts) in running.iter().filter(|r| r.2 <= now) {
                     let (Some(plugin), Some(slot)) = (plugins.get(*index), slots.get_mut(*index))
                     else {
                         continue;
@@ -464,7 +465,10 @@ fn evaluate_all(
                         started.elapsed(),
                         format!(
                             "exceeded its {} ms deadline while blocked in a host call (abandoned after {} ms)",
-                            plugin.limits.timeout.as_millis(),
+                            watchdog
+                                .saturating_duration_since(*started)
+                                .saturating_sub(WATCHDOG_GRACE)
+                                .as_millis(),
                             started.elapsed().as_millis()
                         ),
                     ));

@@ -374,7 +374,12 @@ impl Job {
     pub fn run(self) -> PluginRun {
         let plugin = &*self.plugin;
         let started = Instant::now();
-        let (outcome, logs) = match new_store(&self.engine, Some(&self.view), &plugin.limits) {
+        // The deadline grows with the input (see `Limits::deadline`).
+        let limits = Limits {
+            timeout: self.deadline(),
+            ..plugin.limits
+        };
+        let (outcome, logs) = match new_store(&self.engine, Some(&self.view), &limits) {
             Err(e) => (
                 Outcome::Failed(format!("sandbox setup failed: {e:#}")),
                 Vec::new(),
@@ -390,9 +395,7 @@ impl Job {
                 let elapsed = started.elapsed();
                 let logs = store.data_mut().take_logs();
                 let outcome = match result {
-                    Err(e) => {
-                        Outcome::Failed(classify(&e, store.data(), &logs, &plugin.limits, elapsed))
-                    }
+                    Err(e) => Outcome::Failed(classify(&e, store.data(), &logs, &limits, elapsed)),
                     Ok(_) if store.data().limit_hit() == Some(LimitHit::Output) => {
                         Outcome::Failed(output_message(store.data()))
                     }
@@ -468,6 +471,13 @@ impl Job {
     /// How many artifacts the plugin is given.
     pub fn artifact_count(&self) -> usize {
         self.artifacts.len()
+    }
+
+    /// This run's deadline: the plugin's timeout, plus its allowance for
+    /// every MiB of the artifacts it is given.
+    pub fn deadline(&self) -> Duration {
+        let bytes = self.artifacts.iter().map(|a| a.size).sum();
+        self.plugin.limits.deadline(bytes)
     }
 }
 

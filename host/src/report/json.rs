@@ -65,6 +65,7 @@ pub fn to_value(report: &GateReport, dry_run: bool) -> Value {
                 "logs": run.logs,
                 "limits": {
                     "timeout_ms": run.limits.timeout.as_millis(),
+                    "timeout_ms_per_mib": run.limits.timeout_per_mib.as_millis(),
                     "memory_bytes": run.limits.memory_bytes,
                     "output_bytes": run.limits.output_bytes,
                 },

@@ -87,7 +87,8 @@ fn a_python_guest_is_held_by_the_same_sandbox() {
     let (code, errors) = python_hostile_run("ok", "", "");
     assert_eq!((code, errors.as_str()), (0, "[]"));
 
-    let (code, errors) = python_hostile_run("loop", "timeout_ms = 2000", "");
+    let (code, errors) =
+        python_hostile_run("loop", "timeout_ms = 2000\ntimeout_ms_per_mib = 0", "");
     assert_eq!(code, 2, "{errors}");
     assert!(errors.contains("exceeded its 2000 ms deadline"), "{errors}");
 

@@ -53,8 +53,24 @@ fn run_in(
 }
 
 #[test]
+fn the_deadline_grows_with_the_bytes_a_plugin_is_given() {
+    // 2.5 MiB of text, which the hostile plugin reads: three MiB or part of one.
+    let b = tempfile::tempdir().unwrap();
+    let line = "a line of a large build log that some plugin must read through\n";
+    let text = line.repeat((5 << 19) / line.len() + 1);
+    std::fs::write(b.path().join("build.log"), &text).unwrap();
+    let (_run, errors) = run_in(
+        b.path(),
+        "loop",
+        "timeout_ms = 300\ntimeout_ms_per_mib = 200",
+        &[],
+    );
+    assert!(errors.contains("exceeded its 900 ms deadline"), "{errors}");
+}
+
+#[test]
 fn endless_loop_hits_the_deadline() {
-    let (_run, text) = run_mode("loop", "timeout_ms = 1000", &[]);
+    let (_run, text) = run_mode("loop", "timeout_ms = 1000\ntimeout_ms_per_mib = 0", &[]);
     assert!(text.contains("exceeded its 1000 ms deadline"), "{text}");
     // The deadline is a wall-clock limit: the plugin is not stopped before
     // it (how soon after depends on the machine's load, so it is not

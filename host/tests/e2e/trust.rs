@@ -693,7 +693,11 @@ fn a_plugin_cannot_hang_or_flood_the_host() {
     let b = bundle(&[(PASS, "junit.xml")]);
     let cfg = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let config = hostile_config(cfg.path(), "sleep", "timeout_ms = 1000");
+    let config = hostile_config(
+        cfg.path(),
+        "sleep",
+        "timeout_ms = 1000\ntimeout_ms_per_mib = 0",
+    );
     let (run, json) = json_check(b.path(), "prod", Some(&config));
     assert_eq!(run.code, 2, "{}", run.all());
     let errors = json["errors"].to_string();
