@@ -74,9 +74,11 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
         ("commit", &change.commit),
         ("branch", &change.branch),
         ("author", &change.author),
+        ("run", &change.run_url),
     ] {
         if !value.is_empty() {
-            about.push(format!("{label} `{}`", md(value).replace('`', "'")));
+            // Plain escaped text: a backslash escape would show inside a code span.
+            about.push(format!("{label} {}", md(value)));
         }
     }
     if !about.is_empty() {

@@ -655,3 +655,65 @@ fn the_progress_line_shows_on_a_terminal_only() {
     assert_eq!(run.code, 0);
     assert!(run.stderr.is_empty(), "{:?}", run.stderr);
 }
+
+/// `markdown` rendered to HTML by markdown-it 14 with GitHub's extensions
+/// that matter here (tables, autolinks of bare URLs, raw HTML allowed).
+fn render_markdown(text: &str) -> String {
+    let modules = npm_package("npm-markdown-it", "markdown-it@14.1.0");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("summary.md");
+    std::fs::write(&input, text).unwrap();
+    let script = dir.path().join("render.mjs");
+    std::fs::write(
+        &script,
+        format!(
+            "import fs from 'node:fs';\nimport MarkdownIt from '{}';\nconst md = new MarkdownIt({{ html: true, linkify: true }});\nprocess.stdout.write(md.render(fs.readFileSync(process.argv[2], 'utf8')));\n",
+            modules.join("markdown-it/index.mjs").display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .arg(&input)
+        .output()
+        .expect("node is needed (Debian: apt-get install nodejs npm)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_markdown_summary_renders_untrusted_text_as_text() {
+    let html = render_markdown(&check(&example("denied"), "markdown", &[], &[]).stdout);
+    assert_eq!(html.matches("<td>❌ failed</td>").count(), 3, "{html}");
+    assert!(
+        html.contains("author dev@example.com"),
+        "escapes render away: {html}"
+    );
+    assert!(
+        !html.contains("<a "),
+        "no link is made of bundle text: {html}"
+    );
+
+    // Test names and messages that try Markdown, HTML and autolinks.
+    let evil = tempfile::tempdir().unwrap();
+    std::fs::write(
+        evil.path().join("junit.xml"),
+        r#"<testsuites><testsuite name="s" tests="2" failures="2">
+<testcase classname="c" name="t1 | injected | cell"><failure message="&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;"/></testcase>
+<testcase classname="c" name="[click](https://evil.example) ![x](https://evil.example/x.png) www.evil.example"><failure message="**bold** `code` &lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h1&gt;forged&lt;/h1&gt; ::error::x"/></testcase>
+</testsuite></testsuites>"#,
+    )
+    .unwrap();
+    let html = render_markdown(&check(evil.path(), "markdown", &[], &[]).stdout);
+    for forbidden in ["<script", "<img", "<a ", "<h1>", "<strong>", "<code>"] {
+        assert!(!html.contains(forbidden), "{forbidden} in {html}");
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("t1 | injected | cell"),
+        "a pipe stays in its cell: {html}"
+    );
+}
