@@ -107,6 +107,12 @@ pub fn html(text: &str) -> String {
     escape_markup(&line(text))
 }
 
+/// [`html`] of at most `max` characters of `text`, cut after redaction so a
+/// cut never leaves part of a credential the redactor would have recognised.
+pub fn html_clipped(text: &str, max: usize) -> String {
+    html(&stagegate_text::clip(&redact(text), max))
+}
+
 /// `text` redacted, made one visible line, and escaped for XML character
 /// data or an attribute value. What is left is valid XML 1.0: every control
 /// character was made visible.
