@@ -611,6 +611,11 @@ mod tests {
                     let close = quoted.find('"').unwrap();
                     value = quoted[..close].to_owned();
                     rest = &quoted[close + 1..];
+                } else {
+                    assert!(
+                        !attr.is_empty() && !rest.starts_with('='),
+                        "an unquoted attribute: {rest:.40}"
+                    );
                 }
                 attrs.push((attr, value));
             }
