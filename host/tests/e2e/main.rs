@@ -3,6 +3,7 @@
 //! artifacts, real plugins (built in, hostile, Python) and real policies.
 
 mod cli;
+mod html;
 mod js;
 mod plugin_cli;
 mod policy_tests;
