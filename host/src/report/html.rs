@@ -240,12 +240,16 @@ fn tiles(w: &mut dyn Write, report: &GateReport, gates: &[Gate<'_>]) -> io::Resu
         }
     }
     let worst = report.findings.iter().map(|f| f.severity).max();
+    let ran = !report.plugins.is_empty();
     let tone = match worst {
+        None if !ran => "warn",
         None => "good",
         Some(Severity::Critical | Severity::High) => "bad",
         Some(_) => "warn",
     };
-    let sub = if severities.is_empty() {
+    let sub = if !ran {
+        "no plugin ran".to_owned()
+    } else if severities.is_empty() {
         "nothing to look at".to_owned()
     } else {
         severities.join(" · ")
@@ -256,23 +260,37 @@ fn tiles(w: &mut dyn Write, report: &GateReport, gates: &[Gate<'_>]) -> io::Resu
     tile(
         w,
         "plugins",
-        if failed_plugins > 0 { "bad" } else { "good" },
+        match (failed_plugins, ran) {
+            (0, true) => "good",
+            (0, false) => "warn",
+            _ => "bad",
+        },
         "plugins",
         report.plugins.len(),
-        &tally(&[
-            (report.plugins.len() - failed_plugins, "ok"),
-            (failed_plugins, "failed"),
-        ]),
+        &if ran {
+            tally(&[
+                (report.plugins.len() - failed_plugins, "ok"),
+                (failed_plugins, "failed"),
+            ])
+        } else {
+            "none ran".to_owned()
+        },
     )?;
 
     let unclaimed = report.claims.unclaimed.len();
     tile(
         w,
         "artifacts",
-        if unclaimed > 0 { "warn" } else { "good" },
+        if unclaimed > 0 || report.artifacts.is_empty() {
+            "warn"
+        } else {
+            "good"
+        },
         "artifacts",
         report.artifacts.len(),
-        &if unclaimed + report.skipped.len() == 0 {
+        &if report.artifacts.is_empty() {
+            "none read".to_owned()
+        } else if unclaimed + report.skipped.len() == 0 {
             "every one read by a plugin".to_owned()
         } else {
             tally(&[(unclaimed, "unclaimed"), (report.skipped.len(), "skipped")])
@@ -347,7 +365,7 @@ fn gate_table(w: &mut dyn Write, report: &GateReport, gates: &[Gate<'_>]) -> io:
     if gates.is_empty() {
         writeln!(
             w,
-            r#"<p class="empty">No policy was evaluated: the gate could not load its policies.</p>"#
+            r#"<p class="empty">No policy was evaluated: the gate stopped before it could (see the errors).</p>"#
         )?;
         return writeln!(w, "</section>");
     }
