@@ -81,7 +81,7 @@ pub fn annotation(
             properties.push(format!("line={line}"));
         }
     }
-    let message = stagegate_text::clip(message, MESSAGE_CHARS);
+    let message = super::text::clip(message, MESSAGE_CHARS);
     format!("::{level} {}::{}", properties.join(","), data(&message))
 }
 

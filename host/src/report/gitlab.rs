@@ -20,7 +20,7 @@ pub fn render(report: &GateReport, out: &mut dyn Write) -> io::Result<()> {
 
 /// The Code Quality issues as a JSON array.
 pub fn issues(report: &GateReport) -> Value {
-    let text = |s: &str| super::text::line(&stagegate_text::clip(s, DESCRIPTION_CHARS));
+    let text = |s: &str| super::text::line(&super::text::clip(s, DESCRIPTION_CHARS));
     let issues: Vec<Value> = report
         .findings
         .iter()

@@ -88,7 +88,7 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
     for error in &report.errors {
         b.line(&format!(
             "> **error:** {}",
-            md(&stagegate_text::clip(error, 4 * CELL_CHARS))
+            md(&super::text::clip(error, 4 * CELL_CHARS))
         ));
     }
     if !report.errors.is_empty() {
@@ -171,7 +171,7 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
                     .iter()
                     .map(|(name, value)| format!("{name}={}", super::human::display(value)))
                     .collect();
-                md(&stagegate_text::clip(&all.join(" "), CELL_CHARS))
+                md(&super::text::clip(&all.join(" "), CELL_CHARS))
             };
             b.line(&format!("| {} | {shown} |", md(plugin)));
         }
@@ -215,7 +215,7 @@ pub fn summary(report: &GateReport, dry_run: bool) -> String {
                 f.severity.as_str(),
                 md(&f.rule),
                 md(&place),
-                md(&stagegate_text::clip(&f.message, CELL_CHARS))
+                md(&super::text::clip(&f.message, CELL_CHARS))
             ));
         }
         b.line("");

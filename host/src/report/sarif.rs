@@ -177,7 +177,7 @@ fn run(
 /// Untrusted text for a SARIF string: redacted (again, by the writer),
 /// one visible line, and bounded.
 fn text(untrusted: &str) -> String {
-    super::text::line(&stagegate_text::clip(untrusted, MESSAGE_CHARS))
+    super::text::line(&super::text::clip(untrusted, MESSAGE_CHARS))
 }
 
 /// A relative URI reference for a bundle or source path: every byte outside

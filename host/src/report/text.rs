@@ -71,7 +71,7 @@ impl<'o> Writer<'o> {
                     text.extend(std::iter::repeat_n(' ', width.saturating_sub(count)));
                 }
                 Part::Clipped(untrusted, max) => {
-                    text.push_str(&line(&stagegate_text::clip(&redact(untrusted), max)));
+                    text.push_str(&line(&clip(untrusted, max)));
                 }
                 Part::Num(n) => text.push_str(&n.to_string()),
             }
@@ -105,6 +105,19 @@ fn defuse_commands(line: &str) -> Cow<'_, str> {
 /// quoted attribute value (`&`, `<`, `>`, `"`, `'`).
 pub fn html(text: &str) -> String {
     escape_markup(&line(text))
+}
+
+/// At most `max` characters of `text`, redacted first: a cut never leaves
+/// part of a credential the redactor would have recognised whole. Every
+/// renderer that bounds untrusted text cuts with this.
+pub fn clip(text: &str, max: usize) -> String {
+    stagegate_text::clip(&redact(text), max)
+}
+
+/// [`html`] of at most `max` characters of `text`, cut after redaction so a
+/// cut never leaves part of a credential the redactor would have recognised.
+pub fn html_clipped(text: &str, max: usize) -> String {
+    html(&clip(text, max))
 }
 
 /// `text` redacted, made one visible line, and escaped for XML character
@@ -364,6 +377,17 @@ mod tests {
     /// markers, and the start of a planted credential.
     fn hostile() -> impl proptest::strategy::Strategy<Value = String> {
         "(\\PC|[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{2028}\\u{2029}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}\\u{feff}]|::|##|\\n::error::){0,24}"
+    }
+
+    #[test]
+    fn a_cut_never_leaves_part_of_a_credential() {
+        for secret in PLANTED {
+            for keep in 1..secret.len() {
+                let text = format!("{} {secret} tail", "x".repeat(989 - keep.min(988)));
+                let cut = clip(&text, 1000);
+                assert!(!cut.contains(&secret[..12.min(secret.len())]), "{cut}");
+            }
+        }
     }
 
     proptest::proptest! {

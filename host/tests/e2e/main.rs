@@ -5,6 +5,7 @@
 mod ci_recipes;
 mod cli;
 mod formats;
+mod html;
 mod js;
 mod plugin_cli;
 mod policy_tests;
