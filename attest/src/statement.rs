@@ -60,11 +60,12 @@ impl Statement {
     pub fn to_json(&self) -> Result<Vec<u8>, AttestError> {
         self.check()
             .map_err(|what| AttestError::InvalidStatement { what })?;
+        let predicate = sorted(self.predicate.clone());
         serde_json::to_vec(&StatementJson {
             type_: STATEMENT_TYPE,
             subject: &self.subjects,
             predicate_type: &self.predicate_type,
-            predicate: &self.predicate,
+            predicate: &predicate,
         })
         .map_err(|e| AttestError::InvalidStatement {
             what: e.to_string(),
@@ -137,6 +138,21 @@ impl Statement {
             return Err("`predicate` is not an object".to_owned());
         }
         Ok(())
+    }
+}
+
+/// `value` with every object's keys in sorted order, whichever map order
+/// `serde_json` was built with (another crate in the build may turn on its
+/// `preserve_order`): the same statement always signs to the same bytes.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
     }
 }
 
