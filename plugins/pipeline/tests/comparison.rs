@@ -5,6 +5,12 @@
 //! the listed, explained [`DIFFERENCES`] with exactly those numbers. A listed
 //! difference that no longer occurs fails too, so the list cannot go stale.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![expect(
+    clippy::indexing_slicing,
+    reason = "JSON lookups in test helpers: missing keys read as null"
+)]
+
 use serde_json::Value;
 use stagegate_plugin_pipeline::evaluate_pipelines;
 use stagegate_sdk::EvaluationExt;
