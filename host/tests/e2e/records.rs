@@ -79,7 +79,16 @@ fn every_check_appends_a_record_with_the_digests_of_its_inputs() {
         first["artifacts"][0]["sha256"],
         crate::support::sha256_hex(&junit)
     );
-    assert_eq!(first["plugins"].as_array().unwrap().len(), 8);
+    let plugins = first["plugins"].as_array().unwrap();
+    assert!(plugins.len() >= 8, "every built-in plugin: {plugins:?}");
+    for plugin in plugins {
+        assert_eq!(plugin["sha256"].as_str().unwrap().len(), 64, "{plugin}");
+        assert!(
+            plugin["version"].is_string() && plugin["outcome"] == "ok",
+            "{plugin}"
+        );
+    }
+    assert!(plugins.iter().any(|p| p["name"] == "junit"));
     assert!(first["policies"]["files"].as_array().unwrap().len() >= 8);
     assert!(first["time"].as_str().unwrap().ends_with('Z'));
     assert_eq!(records[1]["decision"], "deny");
