@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use stagegate_plugin_provenance::{ATTESTATION_KIND, Config, SUBJECT_KIND, evaluate_with};
+use stagegate_sdk::text::bom::BomReader;
 use stagegate_sdk::{Artifact, Evaluation, FactValue, Severity};
 
 /// The builder the fixtures trust.
@@ -77,7 +78,8 @@ pub fn run_bytes(files: &[(&str, Vec<u8>)], config: &Value) -> Result<Evaluation
             .find(|(p, _)| *p == artifact.path)
             .map(|(_, b)| b.clone())
             .unwrap();
-        Ok(Box::new(BufReader::new(Cursor::new(bytes))))
+        // As the glue reads them: through the SDK's byte-order-mark transcoder.
+        Ok(Box::new(BufReader::new(BomReader::new(Cursor::new(bytes)))))
     };
     evaluate_with(&artifacts, &config, paths, &mut open)
 }
