@@ -135,6 +135,7 @@ pub fn judge(evidence: &Evidence, config: &Config) -> Summary {
     let mut attested: BTreeSet<usize> = BTreeSet::new();
     let known = known_artifacts(evidence, config);
     let by_digest = index_by_digest(&known);
+    let names = Names::new(&known);
 
     summary.inputs = evidence
         .attestations
@@ -219,7 +220,7 @@ pub fn judge(evidence: &Evidence, config: &Config) -> Summary {
                 .at(&attestation.path, attestation.line),
             );
         }
-        check_subjects(&mut summary, attestation, claim, &known);
+        check_subjects(&mut summary, attestation, claim, &known, &names, &by_digest);
     }
     summary.untrusted_builders = untrusted_builders.len();
     summary.untrusted_sources = untrusted_sources.len();
@@ -250,18 +251,59 @@ fn index_by_digest(known: &[Known]) -> BTreeMap<&str, Vec<usize>> {
     map
 }
 
+/// The artifacts by the names a subject may give them, so that matching stays linear in
+/// subjects and artifacts: the whole path, and every tail of it after a `/`.
+struct Names<'a> {
+    exact: BTreeMap<&'a str, Vec<usize>>,
+    tails: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Names<'a> {
+    fn new(known: &'a [Known]) -> Names<'a> {
+        let mut exact: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut tails: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, artifact) in known.iter().enumerate() {
+            let path = artifact.path.as_str();
+            exact.entry(path).or_default().push(index);
+            for (at, _) in path.match_indices('/') {
+                if let Some(tail) = path.get(at + 1..).filter(|t| !t.is_empty()) {
+                    tails.entry(tail).or_default().push(index);
+                }
+            }
+        }
+        Names { exact, tails }
+    }
+
+    /// The artifacts a subject name names: the exact path, else paths ending in `/name`.
+    fn named(&self, name: &str) -> &[usize] {
+        if name.is_empty() {
+            return &[];
+        }
+        self.exact
+            .get(name)
+            .or_else(|| self.tails.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Compares every subject of a verified attestation with the artifacts of its name.
 fn check_subjects(
     summary: &mut Summary,
     attestation: &Attestation,
     claim: &Provenance,
     known: &[Known],
+    names: &Names<'_>,
+    by_digest: &BTreeMap<&str, Vec<usize>>,
 ) {
     let mut absent = 0usize;
     let mut example = None;
     for subject in &claim.subjects {
         let name = subject.name.strip_prefix("./").unwrap_or(&subject.name);
-        let candidates = named(known, name);
+        let candidates: Vec<&Known> = names
+            .named(name)
+            .iter()
+            .filter_map(|i| known.get(*i))
+            .collect();
         let Some(digest) = &subject.sha256 else {
             if !candidates.is_empty() {
                 summary.report(
@@ -283,7 +325,7 @@ fn check_subjects(
             continue;
         };
         if candidates.is_empty() {
-            if !known.iter().any(|k| &k.sha256 == digest) {
+            if !by_digest.contains_key(digest.as_str()) {
                 absent += 1;
                 example.get_or_insert(name);
             }
@@ -328,25 +370,6 @@ fn check_subjects(
             .at(&attestation.path, attestation.line),
         );
     }
-}
-
-/// The artifacts a subject name names: the exact path, else paths ending in `/name`.
-fn named<'a>(known: &'a [Known], name: &str) -> Vec<&'a Known> {
-    if name.is_empty() {
-        return Vec::new();
-    }
-    let exact: Vec<&Known> = known.iter().filter(|k| k.path == name).collect();
-    if !exact.is_empty() {
-        return exact;
-    }
-    known
-        .iter()
-        .filter(|k| {
-            k.path
-                .strip_suffix(name)
-                .is_some_and(|head| head.ends_with('/'))
-        })
-        .collect()
 }
 
 /// Counts the required artifacts without verified provenance, and the level over them.

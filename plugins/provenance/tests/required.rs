@@ -216,3 +216,55 @@ fn findings_past_the_cap_are_counted() {
     assert!(facts(&e).ends_with("findings_dropped=200"));
     assert_eq!(e.findings.len(), 1000);
 }
+
+#[test]
+fn many_subjects_against_many_artifacts_are_matched_by_index() {
+    use stagegate_plugin_provenance::attestation::{Attestation, Form, Signature};
+    use stagegate_plugin_provenance::judge::{Evidence, Known, judge};
+    use stagegate_plugin_provenance::slsa::SlsaVersion;
+    use stagegate_plugin_provenance::statement::{Provenance, Subject};
+
+    let digest = |i: usize| format!("{i:064x}");
+    let artifacts: Vec<Known> = (0..20_000)
+        .map(|i| Known {
+            path: format!("dist/d{}/f{i}", i % 50),
+            sha256: digest(i),
+            is_attestation: false,
+        })
+        .collect();
+    // 10,000 subjects by base name: the even ones match, the odd ones name another digest.
+    let subjects = (0..10_000)
+        .map(|i| Subject {
+            name: format!("f{i}"),
+            sha256: Some(if i % 2 == 0 {
+                digest(i)
+            } else {
+                digest(i + 1_000_000)
+            }),
+            others: Vec::new(),
+        })
+        .collect();
+    let evidence = Evidence {
+        attestations: vec![Attestation {
+            path: "a.intoto.jsonl".into(),
+            line: 1,
+            form: Form::Envelope,
+            signature: Signature::Verified("sha256:00".into()),
+            claim: Ok(Provenance {
+                legacy_statement: false,
+                version: SlsaVersion::V1,
+                subjects,
+                builder: Some(common::BUILDER.into()),
+                source: Some("https://github.com/acme/shop".into()),
+            }),
+        }],
+        artifacts,
+        ..Evidence::default()
+    };
+    let config = stagegate_plugin_provenance::Config::parse(&config().to_string()).unwrap();
+    let summary = judge(&evidence, &config);
+    assert_eq!(summary.subject_mismatches, 5_000);
+    assert_eq!(summary.findings.len() + summary.findings_dropped, 5_001);
+    // Without `required`: the attested artifacts are at L2.
+    assert_eq!(summary.slsa_build_level, 2);
+}
