@@ -60,6 +60,9 @@ struct SignatureIn {
     #[serde(default)]
     keyid: Option<String>,
     sig: String,
+    /// Sigstore's keyless signatures carry the signing certificate here.
+    #[serde(default)]
+    cert: Option<serde::de::IgnoredAny>,
 }
 
 /// DSSE's pre-authentication encoding, the bytes that are signed:
@@ -139,57 +142,133 @@ pub fn sign_payload(
     })
 }
 
-/// Verifies `envelope` against any of `trusted`: the envelope is DSSE JSON (`payloadType`,
-/// `payload` in base64, `signatures` with `sig` and optional `keyid`), `payloadType` is
-/// [`PAYLOAD_TYPE`], at least one signature verifies over PAE under a trusted key, and the
-/// payload is an in-toto Statement v1 (see [`Statement::from_json`]). Base64 may be
-/// standard or URL-safe, padded or not, as DSSE allows.
-pub fn verify(envelope: &[u8], trusted: &[VerifyingKey]) -> Result<Verified, AttestError> {
+/// A DSSE envelope as read, before any signature is checked: its payload type, its decoded
+/// payload and its signatures. Nothing in it is authenticated until
+/// [`Envelope::verify_signature`] says which trusted key signed it; until then the payload
+/// is only a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    /// The `payloadType`, as written.
+    pub payload_type: String,
+    /// The decoded `payload` bytes.
+    pub payload: Vec<u8>,
+    /// The signatures, in order; at least one and at most [`MAX_SIGNATURES`].
+    pub signatures: Vec<EnvelopeSignature>,
+}
+
+/// One signature of an [`Envelope`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeSignature {
+    /// The `keyid` hint, when given and not empty. Unauthenticated.
+    pub keyid: Option<String>,
+    /// The decoded `sig`, or `None` when it is not base64 (such a signature never verifies).
+    pub sig: Option<Vec<u8>>,
+    /// Whether the signature carries a `cert` (an X.509 certificate, as Sigstore's keyless
+    /// signing writes): such a signature is made by a short-lived key that no configured key
+    /// can stand for.
+    pub has_certificate: bool,
+}
+
+impl Envelope {
+    /// Reads a DSSE envelope: JSON with `payloadType`, `payload` (base64, standard or
+    /// URL-safe, padded or not) and a non-empty list of `signatures` (`sig`, optional
+    /// `keyid`). Bounded by [`MAX_ENVELOPE_BYTES`] and [`MAX_SIGNATURES`]; any payload type
+    /// is accepted (the caller decides what it reads).
+    ///
+    /// ```
+    /// let envelope = br#"{"payloadType":"text/plain","payload":"aGk=","signatures":[{"keyid":"k","sig":"AAAA"}]}"#;
+    /// let opened = stagegate_attest::Envelope::parse(envelope).unwrap();
+    /// assert_eq!(opened.payload, b"hi");
+    /// assert_eq!(opened.signatures[0].keyid.as_deref(), Some("k"));
+    /// ```
+    pub fn parse(envelope: &[u8]) -> Result<Envelope, AttestError> {
+        Envelope::decode(read_json(envelope)?)
+    }
+
+    /// The sizes and the base64 of an envelope whose JSON is already read.
+    fn decode(parsed: EnvelopeIn) -> Result<Envelope, AttestError> {
+        if parsed.signatures.is_empty() {
+            return Err(AttestError::NoSignatures);
+        }
+        if parsed.signatures.len() > MAX_SIGNATURES {
+            return Err(AttestError::TooManySignatures {
+                count: parsed.signatures.len(),
+                limit: MAX_SIGNATURES,
+            });
+        }
+        let payload = decode_base64(&parsed.payload).ok_or(AttestError::PayloadNotBase64)?;
+        let signatures = parsed
+            .signatures
+            .into_iter()
+            .map(|s| EnvelopeSignature {
+                keyid: s.keyid.filter(|k| !k.is_empty()),
+                sig: decode_base64(&s.sig),
+                has_certificate: s.cert.is_some(),
+            })
+            .collect();
+        Ok(Envelope {
+            payload_type: parsed.payload_type,
+            payload,
+            signatures,
+        })
+    }
+
+    /// Which of `trusted` signed this envelope: the keyid ([`VerifyingKey::keyid`]) of the
+    /// first trusted key under which some signature verifies over PAE. Every signature is
+    /// tried against every key, whatever its `keyid` hint says. The payload type is not
+    /// checked here.
+    pub fn verify_signature(&self, trusted: &[VerifyingKey]) -> Result<String, AttestError> {
+        if trusted.is_empty() {
+            return Err(AttestError::NoTrustedKeys);
+        }
+        let message = pae(&self.payload_type, &self.payload);
+        let signer = self.signatures.iter().find_map(|signature| {
+            let sig = signature.sig.as_deref()?;
+            trusted.iter().find(|key| key.verifies(&message, sig))
+        });
+        match signer {
+            Some(key) => Ok(key.keyid()),
+            None => Err(no_signer(&self.signatures, trusted)),
+        }
+    }
+}
+
+/// The envelope's JSON, bounded in size.
+fn read_json(envelope: &[u8]) -> Result<EnvelopeIn, AttestError> {
     if envelope.len() > MAX_ENVELOPE_BYTES {
         return Err(AttestError::EnvelopeTooLarge {
             size: envelope.len(),
             limit: MAX_ENVELOPE_BYTES,
         });
     }
-    let parsed: EnvelopeIn =
-        serde_json::from_slice(envelope).map_err(|e| AttestError::NotAnEnvelope {
-            message: e.to_string(),
-        })?;
+    serde_json::from_slice(envelope).map_err(|e| AttestError::NotAnEnvelope {
+        message: e.to_string(),
+    })
+}
+
+/// Verifies `envelope` against any of `trusted`: the envelope is DSSE JSON (`payloadType`,
+/// `payload` in base64, `signatures` with `sig` and optional `keyid`), `payloadType` is
+/// [`PAYLOAD_TYPE`], at least one signature verifies over PAE under a trusted key, and the
+/// payload is an in-toto Statement v1 (see [`Statement::from_json`]). Base64 may be
+/// standard or URL-safe, padded or not, as DSSE allows.
+pub fn verify(envelope: &[u8], trusted: &[VerifyingKey]) -> Result<Verified, AttestError> {
+    let parsed = read_json(envelope)?;
     if parsed.payload_type != PAYLOAD_TYPE {
         return Err(AttestError::WrongPayloadType {
             found: shown(&parsed.payload_type, 80),
         });
     }
-    if parsed.signatures.is_empty() {
-        return Err(AttestError::NoSignatures);
-    }
-    if parsed.signatures.len() > MAX_SIGNATURES {
-        return Err(AttestError::TooManySignatures {
-            count: parsed.signatures.len(),
-            limit: MAX_SIGNATURES,
-        });
-    }
-    let payload = decode_base64(&parsed.payload).ok_or(AttestError::PayloadNotBase64)?;
-    if trusted.is_empty() {
-        return Err(AttestError::NoTrustedKeys);
-    }
-    let message = pae(&parsed.payload_type, &payload);
-    let signer = parsed.signatures.iter().find_map(|signature| {
-        let sig = decode_base64(&signature.sig)?;
-        trusted.iter().find(|key| key.verifies(&message, &sig))
-    });
-    let Some(signer) = signer else {
-        return Err(no_signer(&parsed.signatures, trusted));
-    };
+    let opened = Envelope::decode(parsed)?;
+    let keyid = opened.verify_signature(trusted)?;
     Ok(Verified {
-        statement: Statement::from_json(&payload)?,
-        keyid: signer.keyid(),
+        statement: Statement::from_json(&opened.payload)?,
+        keyid,
     })
 }
 
 /// Why no signature verified: a bad signature when one names a trusted key (or none names
 /// a key), an untrusted key when every one names another key.
-fn no_signer(signatures: &[SignatureIn], trusted: &[VerifyingKey]) -> AttestError {
+fn no_signer(signatures: &[EnvelopeSignature], trusted: &[VerifyingKey]) -> AttestError {
     let tried = trusted
         .iter()
         .map(|key| short_keyid(&key.keyid()))
@@ -198,7 +277,6 @@ fn no_signer(signatures: &[SignatureIn], trusted: &[VerifyingKey]) -> AttestErro
     let named: Vec<&str> = signatures
         .iter()
         .filter_map(|s| s.keyid.as_deref())
-        .filter(|keyid| !keyid.is_empty())
         .collect();
     let names_trusted = named
         .iter()

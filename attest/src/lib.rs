@@ -41,7 +41,10 @@ mod keys;
 mod statement;
 
 pub use chain::{ChainOutcome, check_chain, decision_subjects};
-pub use dsse::{MAX_ENVELOPE_BYTES, MAX_SIGNATURES, Verified, pae, sign, sign_payload, verify};
+pub use dsse::{
+    Envelope, EnvelopeSignature, MAX_ENVELOPE_BYTES, MAX_SIGNATURES, Verified, pae, sign,
+    sign_payload, verify,
+};
 pub use error::AttestError;
 pub use keys::{SigningKey, VerifyingKey};
 pub use statement::{Statement, Subject};

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 use stagegate_attest::{
-    AttestError, MAX_ENVELOPE_BYTES, MAX_SIGNATURES, PAYLOAD_TYPE, STATEMENT_TYPE, Statement, pae,
-    sign, sign_payload, verify,
+    AttestError, Envelope, MAX_ENVELOPE_BYTES, MAX_SIGNATURES, PAYLOAD_TYPE, STATEMENT_TYPE,
+    Statement, pae, sign, sign_payload, verify,
 };
 
 use crate::support::{COMMIT, b64, decision, edited, parse, payload, public, sig, signing};
@@ -326,4 +326,87 @@ fn statements_that_break_the_rules_are_not_signed() {
         sign(&empty, &signing("test-gate")).unwrap_err().to_string(),
         "the statement cannot be signed: `subject` is empty"
     );
+}
+
+#[test]
+fn an_opened_envelope_is_read_before_it_is_verified() {
+    let key = signing("test-gate");
+    let payload = br#"{"_type":"https://in-toto.io/Statement/v0.1"}"#;
+    let envelope = sign_payload("application/x-other", payload, &key).unwrap();
+    let opened = Envelope::parse(envelope.as_bytes()).unwrap();
+    assert_eq!(opened.payload_type, "application/x-other");
+    assert_eq!(opened.payload, payload);
+    assert_eq!(opened.signatures.len(), 1);
+    assert_eq!(
+        opened.signatures[0].keyid.as_deref(),
+        Some(public("test-gate").keyid().as_str())
+    );
+    assert!(!opened.signatures[0].has_certificate);
+    // Any payload type: the signature still binds it.
+    assert_eq!(
+        opened.verify_signature(&[public("other"), public("test-gate")]),
+        Ok(public("test-gate").keyid())
+    );
+    assert!(matches!(
+        opened.verify_signature(&[public("other")]),
+        Err(AttestError::UntrustedKey { .. })
+    ));
+    assert_eq!(
+        opened.verify_signature(&[]),
+        Err(AttestError::NoTrustedKeys)
+    );
+    let relabelled = Envelope {
+        payload_type: PAYLOAD_TYPE.to_owned(),
+        ..opened
+    };
+    assert!(matches!(
+        relabelled.verify_signature(&[public("test-gate")]),
+        Err(AttestError::BadSignature { .. })
+    ));
+}
+
+#[test]
+fn an_opened_envelope_keeps_the_hints_and_the_certificate_mark() {
+    let bytes = serde_json::to_vec(&json!({
+        "payloadType": PAYLOAD_TYPE,
+        "payload": "e30",
+        "signatures": [
+            {"keyid": "", "sig": "not base64!", "cert": "-----BEGIN CERTIFICATE-----"},
+            {"sig": "AAAA"},
+        ],
+    }))
+    .unwrap();
+    let opened = Envelope::parse(&bytes).unwrap();
+    assert_eq!(opened.payload, b"{}");
+    assert_eq!(opened.signatures[0].keyid, None);
+    assert_eq!(opened.signatures[0].sig, None);
+    assert!(opened.signatures[0].has_certificate);
+    assert_eq!(
+        opened.signatures[1].sig.as_deref(),
+        Some([0u8; 3].as_slice())
+    );
+    assert!(!opened.signatures[1].has_certificate);
+    assert!(matches!(
+        opened.verify_signature(&[public("test-gate")]),
+        Err(AttestError::BadSignature { .. })
+    ));
+    for (broken, error) in [
+        (&b"{"[..], "the envelope is not DSSE JSON"),
+        (
+            br#"{"payloadType":"x","payload":"e30","signatures":[]}"#,
+            "the envelope has no signatures",
+        ),
+        (
+            br#"{"payloadType":"x","payload":"e30=!","signatures":[{"sig":""}]}"#,
+            "the envelope's `payload` is not base64",
+        ),
+    ] {
+        let err = Envelope::parse(broken).unwrap_err().to_string();
+        assert!(err.starts_with(error), "{err}");
+    }
+    let huge = vec![b' '; MAX_ENVELOPE_BYTES + 1];
+    assert!(matches!(
+        Envelope::parse(&huge),
+        Err(AttestError::EnvelopeTooLarge { .. })
+    ));
 }
