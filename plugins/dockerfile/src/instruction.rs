@@ -16,7 +16,7 @@ pub struct Located {
 }
 
 impl Located {
-    /// An empty text whose first part will come from `line`.
+    /// An empty text.
     pub fn new() -> Self {
         Self::default()
     }

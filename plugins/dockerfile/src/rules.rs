@@ -406,6 +406,9 @@ fn heredoc_is_script(commands: &[Command], heredoc: &Heredoc) -> bool {
     }
 }
 
+/// Judges one `RUN`: its script (shell or exec form) and the here-documents it
+/// runs as shell code. Hits are located as each part is analysed; the installs
+/// of all parts are then judged together, since cleanup may sit in any of them.
 fn run(ins: &Instruction, path: &str, report: &mut Report) {
     let mut spots: Vec<(Rule, usize, String)> = Vec::new();
     let mut facts = ScriptFacts::default();
@@ -426,6 +429,8 @@ fn run(ins: &Instruction, path: &str, report: &mut Report) {
                     format!("{} makes files world-writable", spot.what),
                 ));
             }
+            // The parts have offsets of their own: from here on an install's
+            // `at` is the line it is on, which is all `hygiene` reports.
             let mut located_facts = script_facts;
             for install in &mut located_facts.installs {
                 install.spot.at = line(&install.spot);

@@ -1,3 +1,6 @@
+//! The grammar on small written inputs: keywords, continuations, directives,
+//! here-documents, problems and the instruction cap.
+
 use super::*;
 
 fn parsed(text: &str) -> Dockerfile {

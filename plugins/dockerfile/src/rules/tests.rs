@@ -1,3 +1,6 @@
+//! The rules on small written Dockerfiles: stages and their users, variables,
+//! remote ADDs, RUN scripts, modes, package hygiene, secrets and notes.
+
 use super::*;
 use crate::parse::parse;
 
