@@ -10,13 +10,13 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(sniff manifest metadata evaluation glob redact junit coverage sarif vulns terraform kubernetes config secrets yaml)
+    targets=(sniff manifest metadata evaluation glob redact junit coverage sarif vulns terraform kubernetes config secrets yaml pipeline dockerfile provenance attestation decision_log)
 fi
 dict_for() {
     case $1 in
         junit|coverage) echo "-dict=fuzz/dict/xml.dict" ;;
-        sarif|vulns|terraform) echo "-dict=fuzz/dict/json.dict" ;;
-        kubernetes|config|yaml) echo "-dict=fuzz/dict/yaml.dict" ;;
+        sarif|vulns|terraform|provenance|attestation|decision_log) echo "-dict=fuzz/dict/json.dict" ;;
+        kubernetes|config|yaml|pipeline) echo "-dict=fuzz/dict/yaml.dict" ;;
         *) echo "" ;;
     esac
 }

@@ -61,6 +61,22 @@ for g in '**/*.xml' 'reports/**/junit-*.xml' '{a,b}/*.{json,sarif}' '[!.]*/**' '
     printf '%s\nreports/a/junit-1.xml' "$g" > /tmp/stagegate-glob-seed
     add glob /tmp/stagegate-glob-seed
 done
+for f in "$fixtures"/pipeline/github/*; do
+    case $f in
+        *_action.yml) add pipeline "$f" 001; add yaml "$f" ;;
+        *) add pipeline "$f" 000; add yaml "$f" ;;
+    esac
+done
+for f in "$fixtures"/pipeline/gitlab/*; do add pipeline "$f" 002; add yaml "$f"; done
+for f in "$fixtures"/dockerfile/*.Dockerfile; do add dockerfile "$f"; done
+for f in "$fixtures"/provenance/*.json "$fixtures"/provenance/*.jsonl "$fixtures"/provenance/public/*.json; do
+    [ -f "$f" ] || continue
+    add provenance "$f"
+    add attestation "$f"
+done
+# A decision attestation and a decision log that stagegate itself wrote.
+for f in fuzz/seeds/attestation/*; do add attestation "$f"; done
+for f in fuzz/seeds/decision_log/*; do add decision_log "$f"; done
 for t in metadata evaluation; do
     mkdir -p "fuzz/corpus/$t"
     head -c 4096 /dev/urandom > "fuzz/corpus/$t/random-seed"

@@ -10,7 +10,10 @@
 //! [`glob`], [`redact`]. Plugin cores, called natively exactly as each
 //! plugin's `evaluate` calls them: [`junit`], [`coverage`], [`sarif`],
 //! [`vulns`], [`terraform`], [`kubernetes`], [`config`], [`secrets`], and the
-//! shared bounded YAML reader, [`yaml`].
+//! shared bounded YAML reader, [`yaml`]; [`pipeline`], [`dockerfile`] and
+//! [`provenance`]. The previous stage's decision attestation,
+//! [`attestation`], and the decision log, [`decision_log`], are read by the
+//! host.
 
 use std::collections::BTreeSet;
 use std::io::{BufReader, Cursor};
@@ -43,6 +46,11 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("config", config),
     ("secrets", secrets),
     ("yaml", yaml),
+    ("pipeline", pipeline),
+    ("dockerfile", dockerfile),
+    ("provenance", provenance),
+    ("attestation", attestation),
+    ("decision_log", decision_log),
 ];
 
 /// Every key the built-in plugins' JSON and YAML matchers name, plus a few
@@ -497,4 +505,117 @@ pub fn yaml(data: &[u8]) {
         walk(document.root(), 0);
         Ok::<(), YamlError>(())
     });
+}
+
+/// The pipeline plugin's core; the first byte chooses the file name (a
+/// workflow, an action definition, a GitLab CI file, or an included one).
+pub fn pipeline(data: &[u8]) {
+    let Some((choice, body)) = data.split_first() else {
+        return;
+    };
+    let names = [
+        ".github/workflows/ci.yml",
+        "action.yml",
+        ".gitlab-ci.yml",
+        "ci/templates/build.gitlab-ci.yml",
+    ];
+    let Some(name) = pick(&names, *choice) else {
+        return;
+    };
+    let files = [(name.to_owned(), Ok(reader(body)))];
+    let _ = stagegate_plugin_pipeline::evaluate_pipelines(files, "");
+}
+
+/// The dockerfile plugin's core.
+pub fn dockerfile(data: &[u8]) {
+    let files = [(
+        "Dockerfile".to_owned(),
+        Ok(BomReader::new(Cursor::new(data))),
+    )];
+    let _ = stagegate_plugin_dockerfile::evaluate_files(files, "", &mut |_| {});
+}
+
+/// The builder keys and allow-lists of the provenance fixtures, so that a
+/// mutated fixture reaches signature checks, subjects and builders.
+fn provenance_config() -> Option<stagegate_plugin_provenance::Config> {
+    const ED25519: &str = include_str!("../../tests/fixtures/provenance/keys/builder-ed25519.pub");
+    const P256: &str = include_str!("../../tests/fixtures/provenance/keys/builder-p256.pub");
+    let config = serde_json::json!({
+        "trusted_keys": [ED25519, P256],
+        "trusted_builders": ["https://ci.example.com/builders/release-runner@v1"],
+        "trusted_sources": ["git+https://github.com/acme/shop"],
+        "required": ["dist/*.tar.gz"],
+    });
+    stagegate_plugin_provenance::Config::parse(&config.to_string()).ok()
+}
+
+/// The provenance plugin's core: the input is one attestation file (JSON,
+/// JSON Lines, or a Sigstore bundle) beside one release file. The plugin never
+/// counts more verified attestations than it read.
+pub fn provenance(data: &[u8]) {
+    use stagegate_plugin_provenance::{ATTESTATION_KIND, SUBJECT_KIND, evaluate_with};
+    use stagegate_sdk::{Artifact, FactValue};
+    let Some(config) = provenance_config() else {
+        unreachable!("the fixture keys no longer parse");
+    };
+    let artifacts = vec![
+        Artifact {
+            path: "attestations/build.intoto.jsonl".to_owned(),
+            kind: ATTESTATION_KIND.to_owned(),
+            size: data.len() as u64,
+            sha256: "00".repeat(32),
+        },
+        Artifact {
+            path: "dist/app-1.0.tar.gz".to_owned(),
+            kind: SUBJECT_KIND.to_owned(),
+            size: 0,
+            sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
+        },
+    ];
+    let paths = artifacts.iter().map(|a| a.path.clone()).collect();
+    let mut open = |_: &Artifact| -> std::io::Result<Box<dyn std::io::BufRead>> {
+        let owned = Cursor::new(data.to_vec());
+        Ok(Box::new(BufReader::new(BomReader::new(owned))))
+    };
+    let Ok(evaluation) = evaluate_with(&artifacts, &config, paths, &mut open) else {
+        return;
+    };
+    let long = |name: &str| {
+        evaluation.facts.iter().find_map(|fact| match fact.value {
+            FactValue::Long(x) if fact.name == name => Some(x),
+            _ => None,
+        })
+    };
+    if let (Some(verified), Some(all)) = (long("verified"), long("attestations")) {
+        assert!(verified <= all, "{verified} verified of {all} attestations");
+    }
+}
+
+/// Checking the previous stage's decision attestation (`[chain]`): the input
+/// is the envelope. Only an envelope signed by the trusted key can pass, and
+/// the fuzzer holds no private key, so a pass must come from a stored
+/// signature over a statement for this commit.
+pub fn attestation(data: &[u8]) {
+    const TRUSTED: &str = include_str!("../../tests/fixtures/keys/test-gate.pub");
+    let Ok(key) = stagegate_attest::VerifyingKey::from_pem(TRUSTED) else {
+        unreachable!("the fixture key no longer parses");
+    };
+    let _ = stagegate_attest::verify(data, std::slice::from_ref(&key));
+    let _ = stagegate_attest::Statement::from_json(data);
+    let envelopes = [("attest/test.json".to_owned(), data.to_vec())];
+    let _ = stagegate_attest::check_chain(&envelopes, &[key], "0123abcd", "test");
+}
+
+/// `stagegate log verify` on a decision log: whatever the bytes, a verdict
+/// or an error, and an intact log has exactly one record per line.
+pub fn decision_log(data: &[u8]) {
+    use stagegate::log::{Verdict, verify_lines};
+    let path = std::path::Path::new("decisions.jsonl");
+    if let Ok(Verdict::Intact { records, .. }) = verify_lines(Cursor::new(data), path, None) {
+        let lines = data.iter().filter(|b| **b == b'\n').count() as u64;
+        assert_eq!(
+            records, lines,
+            "an intact log of {lines} lines has {records} records"
+        );
+    }
 }

@@ -191,7 +191,15 @@ pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<Verdict, LogEr
         action: "cannot open",
         source,
     })?;
-    let mut reader = BufReader::new(file);
+    verify_lines(BufReader::new(file), path, expected_head)
+}
+
+/// [`verify`] on a log already open; `path` only names it in errors.
+pub fn verify_lines(
+    mut reader: impl BufRead,
+    path: &Path,
+    expected_head: Option<&str>,
+) -> Result<Verdict, LogError> {
     let mut prev: Option<String> = None;
     let mut seen_head = false;
     let mut number = 0u64;
