@@ -124,14 +124,19 @@ fn main() {
         let embedded = out_dir.join(format!("{name}.cwasm"));
         fs::write(&embedded, precompiled)
             .unwrap_or_else(|e| fail(&format!("cannot write `{}`: {e}", embedded.display())));
+        // The component itself, compiled at run time only when this binary
+        // runs where its precompiled code cannot (another CPU or engine).
+        let component = out_dir.join(format!("{name}.wasm"));
+        fs::write(&component, &wasm)
+            .unwrap_or_else(|e| fail(&format!("cannot write `{}`: {e}", component.display())));
         let sha256: String = Sha256::digest(&wasm)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
         let _ = writeln!(
             entries,
-            "    BuiltinWasm {{ name: {name:?}, sha256: {sha256:?}, size: {}, precompiled: include_bytes!({:?}) }},",
-            wasm.len(),
+            "    BuiltinWasm {{ name: {name:?}, sha256: {sha256:?}, wasm: include_bytes!({:?}), precompiled: &Page(*include_bytes!({:?})).0 }},",
+            component.display().to_string(),
             embedded.display().to_string()
         );
     }
@@ -143,7 +148,7 @@ fn main() {
 fn write_builtins(out_dir: &Path, entries: &str) {
     let generated = format!(
         "/// The plugins compiled into this binary.\n\
-         pub(crate) const BUILTINS: &[BuiltinWasm] = &[\n{entries}];\n"
+         pub(crate) static BUILTINS: &[BuiltinWasm] = &[\n{entries}];\n"
     );
     fs::write(out_dir.join("builtins.rs"), generated)
         .unwrap_or_else(|e| fail(&format!("cannot write builtins.rs: {e}")));

@@ -272,7 +272,7 @@ impl Policies {
         let user_files = files.len();
         files.push((BUILTIN_FILE.to_owned(), builtin::policies(plugins, gates)));
         let schema_text = compose_schema(plugins, &params);
-        let (schema, _warnings) = Schema::from_cedarschema_str(&schema_text)
+        let schema = Schema::from_json_value(schema::compose_json(plugins, &params))
             .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
 
         let mut set = PolicySet::new();
@@ -341,7 +341,18 @@ impl Policies {
                     Effect::Permit => "permit",
                     Effect::Forbid => "forbid",
                 };
-                if index < user_files {
+                // Both checks below read the policy's JSON form, which costs
+                // more than parsing it: it is made only when a check can hold
+                // (a plugin is disabled; the text names the first stage or
+                // `first`).
+                let first_stage = stages
+                    .first()
+                    .filter(|_| index < user_files)
+                    .filter(|first| {
+                        let text = policy.to_string();
+                        text.contains("first") || text.contains(first.as_str())
+                    });
+                if index < user_files && (!disabled.is_empty() || first_stage.is_some()) {
                     let json = policy.to_json().unwrap_or_default();
                     let read = explain::records(&json);
                     if !read.is_empty() && read.iter().all(|r| disabled.contains(r)) {
@@ -351,7 +362,7 @@ impl Policies {
                         ));
                         continue;
                     }
-                    if let Some(first) = stages.first().filter(|f| only_into(&json, f)) {
+                    if let Some(first) = first_stage.filter(|f| only_into(&json, f)) {
                         warnings.push(format!(
                             "policy `{id}` ({file}) applies only to promotions into `{first}`, the first stage, which no promotion reaches"
                         ));

@@ -26,8 +26,10 @@ pub enum Matcher {
     Glob {
         /// The pattern as declared.
         pattern: String,
-        /// The compiled pattern.
-        matcher: globset::GlobMatcher,
+        /// The compiled pattern: a one-glob set, which matches simple
+        /// globs (`*.xml`, `**/x.json`) by extension or literal, without
+        /// building a regex for each.
+        matcher: globset::GlobSet,
     },
     /// The file starts with this text.
     TextPrefix(String),

@@ -15,6 +15,7 @@
 pub mod bindings;
 pub mod builtin;
 pub mod cache;
+mod code_memory;
 pub mod contract;
 #[doc(hidden)]
 pub mod convert;

@@ -151,7 +151,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     };
     let mut code = report::exit_code(&outcome, args.dry_run);
 
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     // A closed pipe (`| head`) must not turn a decision into a different exit.
     let _ = report::render(args.format, &outcome, args.dry_run, &mut stdout)
         .and_then(|()| stdout.flush());

@@ -47,7 +47,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
         today: args.gate.today(),
     };
     let results = suite::run(&files, &options);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let written = match args.format {
         TestFormat::Human => report::suite::human(&results, args.require_coverage, &mut stdout),
         TestFormat::Json => report::suite::json(&results, args.require_coverage, &mut stdout),

@@ -30,7 +30,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<u8> {
     if args.symbolic {
         warnings.extend(policies.symbolic_warnings()?);
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut w = Writer::new(&mut stdout);
     w.line(&[Part::Lit("stagegate: configuration is valid")])?;
     w.line(&[

@@ -42,6 +42,9 @@ type Tag = Hmac<Sha256>;
 pub enum CacheStatus {
     /// Precompiled into the binary.
     Builtin,
+    /// Built in, but this engine or CPU cannot run its precompiled code:
+    /// the embedded component was compiled instead.
+    BuiltinCompiled,
     /// No cache configured: compiled in process.
     Off,
     /// A verified entry was used.
@@ -65,6 +68,9 @@ impl CacheStatus {
     pub fn as_str(&self) -> &'static str {
         match self {
             CacheStatus::Builtin => "built-in",
+            CacheStatus::BuiltinCompiled => {
+                "built-in, compiled: this engine or CPU cannot load its precompiled code"
+            }
             CacheStatus::Off => "off",
             CacheStatus::Hit => "hit",
             CacheStatus::Miss => "miss",

@@ -159,7 +159,7 @@ fn matcher(kind: &str, raw: wit::Matcher) -> Result<Matcher, String> {
 /// Compiles a bounded glob. The nesting cap keeps the compiler's recursion
 /// shallow; a panic inside it (a bug of the glob library) is an error here,
 /// never a crash of the host.
-pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+pub fn compile_glob(pattern: &str) -> Result<globset::GlobSet, String> {
     let mut depth = 0usize;
     let mut deepest = 0usize;
     for c in pattern.chars() {
@@ -181,7 +181,7 @@ pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
         globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-            .map(|g| g.compile_matcher())
+            .and_then(|g| globset::GlobSetBuilder::new().add(g).build())
     });
     match built {
         Ok(Ok(matcher)) => Ok(matcher),

@@ -24,7 +24,9 @@ use super::bindings::{Plugin, PluginPre};
 use super::cache::{CacheStatus, CodeCache};
 use super::engine_config::plugin_engine_config;
 use super::sandbox::{LimitHit, Sandbox};
-use super::{Outcome, PluginError, PluginMetadata, PluginRun, contract, convert, precompiled};
+use super::{
+    Outcome, PluginError, PluginMetadata, PluginRun, code_memory, contract, convert, precompiled,
+};
 use crate::bundle::Bundle;
 use crate::config::{Limits, PluginConfig, PluginSource};
 use crate::kinds::hex;
@@ -73,8 +75,17 @@ pub struct Job {
 impl Runtime {
     /// Sets up the engine; `cache` keeps configured plugins' compiled code.
     pub fn new(cache: Option<CodeCache>) -> Result<Runtime, PluginError> {
+        Self::with_config(code_memory::configure(plugin_engine_config()), cache)
+    }
+
+    /// Sets up the engine with `config`: [`Runtime::new`]'s, or in tests
+    /// another one, under which the built-ins' precompiled code is refused.
+    pub(crate) fn with_config(
+        config: wasmtime::Config,
+        cache: Option<CodeCache>,
+    ) -> Result<Runtime, PluginError> {
         let engine_err = |e: wasmtime::Error| PluginError::Engine(format!("{e:#}"));
-        let engine = Engine::new(&plugin_engine_config()).map_err(engine_err)?;
+        let engine = Engine::new(&config).map_err(engine_err)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(engine_err)?;
         Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(engine_err)?;
@@ -110,19 +121,20 @@ impl Runtime {
         };
         let (component, sha256, origin, cache) = match &spec.source {
             PluginSource::Builtin(builtin) => {
-                // SAFETY: the bytes were produced by `build.rs` with
-                // `Engine::precompile_component` under the same engine
-                // configuration (`engine_config.rs`) and embedded in this
-                // binary; nothing outside the binary can change them.
-                #[expect(unsafe_code, reason = "loading code precompiled into this binary")]
-                let component =
-                    unsafe { Component::deserialize(&self.engine, builtin.precompiled) }
-                        .map_err(|e| invalid(format!("cannot load its precompiled code: {e:#}")))?;
+                let (component, status) = match code_memory::load_builtin(&self.engine, builtin) {
+                    Ok(component) => (component, CacheStatus::Builtin),
+                    // Another CPU or engine than the build's: the embedded
+                    // component is compiled instead, as a configured one is.
+                    Err(_) => (
+                        self.compile(&spec.name, builtin.wasm)?,
+                        CacheStatus::BuiltinCompiled,
+                    ),
+                };
                 (
                     component,
                     builtin.sha256.to_owned(),
                     "built-in".to_owned(),
-                    CacheStatus::Builtin,
+                    status,
                 )
             }
             PluginSource::File {
@@ -579,4 +591,65 @@ fn output_message(sandbox: &Sandbox) -> String {
         "exceeded its output limit of {} KiB (stdout, stderr and logs together)",
         sandbox.output_cap() / 1024
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BundleLimits, GateConfig};
+
+    fn builtin(name: &str) -> PluginConfig {
+        GateConfig::defaults()
+            .plugins
+            .into_iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    }
+
+    fn run_without_artifacts(runtime: &Runtime, plugin: &Arc<LoadedPlugin>) -> PluginRun {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = Bundle::open(dir.path(), &BundleLimits::default(), &[]).unwrap();
+        runtime.job(plugin, &bundle).run()
+    }
+
+    #[test]
+    fn a_builtin_loads_its_precompiled_code() {
+        let runtime = Runtime::new(None).unwrap();
+        let junit = Arc::new(runtime.load(&builtin("junit")).unwrap());
+        assert_eq!(junit.cache, CacheStatus::Builtin);
+        let run = run_without_artifacts(&runtime, &junit);
+        let Outcome::Ok { facts, .. } = run.outcome else {
+            panic!("{:?}", run.outcome);
+        };
+        assert!(!facts.is_empty());
+    }
+
+    #[test]
+    fn a_builtin_is_compiled_where_its_precompiled_code_cannot_run() {
+        // Another guard size: wasmtime refuses the precompiled code.
+        let mut config = plugin_engine_config();
+        config.memory_guard_size(1 << 16);
+        let runtime = Runtime::with_config(code_memory::configure(config), None).unwrap();
+        let junit = Arc::new(runtime.load(&builtin("junit")).unwrap());
+        assert_eq!(junit.cache, CacheStatus::BuiltinCompiled);
+        assert_eq!(junit.meta.name, "junit");
+        assert!(matches!(
+            run_without_artifacts(&runtime, &junit).outcome,
+            Outcome::Ok { .. }
+        ));
+    }
+
+    #[test]
+    fn a_builtin_loads_again_in_another_runtime_of_the_same_process() {
+        let first = Runtime::new(None).unwrap();
+        let second = Runtime::new(None).unwrap();
+        let a = Arc::new(first.load(&builtin("sarif")).unwrap());
+        let b = Arc::new(second.load(&builtin("sarif")).unwrap());
+        drop(a);
+        drop(first);
+        assert!(matches!(
+            run_without_artifacts(&second, &b).outcome,
+            Outcome::Ok { .. }
+        ));
+    }
 }
