@@ -99,6 +99,19 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
 /// Where the host mounts the bundle inside the sandbox.
 pub const BUNDLE_ROOT: &str = "/bundle";
 
+/// The directory artifact paths are relative to: [`BUNDLE_ROOT`] inside the
+/// sandbox. A native build (a plugin's own tests, the benchmark's native
+/// floor in `tests/bench/floor`) reads the bundle where
+/// `STAGEGATE_NATIVE_BUNDLE_ROOT` points, when set; WebAssembly builds have
+/// no such switch.
+pub fn bundle_root() -> PathBuf {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(root) = std::env::var_os("STAGEGATE_NATIVE_BUNDLE_ROOT") {
+        return PathBuf::from(root);
+    }
+    PathBuf::from(BUNDLE_ROOT)
+}
+
 /// Exports a type implementing [`Plugin`] as the component's `guest` interface.
 ///
 /// The export only exists when building for WebAssembly, so the same crate
@@ -124,7 +137,13 @@ macro_rules! export {
 
 /// Logging through the host: lines are bounded and shown in the report.
 pub mod log {
-    use crate::bindings::stagegate::plugin::host::{LogLevel, log};
+    use crate::bindings::stagegate::plugin::host::LogLevel;
+    #[cfg(target_arch = "wasm32")]
+    use crate::bindings::stagegate::plugin::host::log;
+
+    /// Natively there is no host to log through: lines are dropped.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn log(_level: LogLevel, _message: &str) {}
 
     /// Log at debug level.
     pub fn debug(message: &str) {
@@ -183,7 +202,7 @@ pub trait ArtifactExt {
 
 impl ArtifactExt for Artifact {
     fn sandbox_path(&self) -> PathBuf {
-        PathBuf::from(BUNDLE_ROOT).join(&self.path)
+        bundle_root().join(&self.path)
     }
 
     fn open(&self) -> io::Result<File> {

@@ -53,8 +53,7 @@ use std::io::{self, BufRead};
 use std::path::Path;
 
 use stagegate_sdk::{
-    Artifact, ArtifactExt, ArtifactKind, BUNDLE_ROOT, Evaluation, FactSpec, Facts, Matcher,
-    Metadata, Plugin,
+    Artifact, ArtifactExt, ArtifactKind, Evaluation, FactSpec, Facts, Matcher, Metadata, Plugin,
 };
 
 use attestation::Read;
@@ -161,7 +160,7 @@ impl Plugin for ProvenancePlugin {
         let bundle_paths = if config.required.is_empty() {
             Vec::new()
         } else {
-            list_bundle(Path::new(BUNDLE_ROOT)).map_err(|e| e.to_string())?
+            list_bundle(&stagegate_sdk::bundle_root()).map_err(|e| e.to_string())?
         };
         let mut open = |artifact: &Artifact| -> io::Result<Box<dyn BufRead>> {
             Ok(Box::new(artifact.text_reader()?))

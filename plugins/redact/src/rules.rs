@@ -7,6 +7,8 @@
 //! base64 data, so it only runs on the few lines around an AWS key id. This
 //! module only holds patterns; deciding what a match means lives elsewhere.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet};
 
 /// Which rule of the set matched; the discriminant is the pattern's index.
@@ -89,13 +91,27 @@ const ANCHORS: &str = r"(?i:pass|pwd|secret|token|cred|auth|key|aws)|AKIA|ASIA|g
 /// The end of an armored key block.
 const END_ARMOR: &str = r"-----END [A-Z0-9_ -]{0,100}-----";
 
+/// The patterns of [`ALL_RULES`], in that order.
+const PATTERNS: [&str; 9] = [
+    PRIVATE_KEY,
+    AWS_KEY_ID,
+    AWS_SECRET_ASSIGNMENT,
+    GITHUB_TOKEN,
+    GITLAB_TOKEN,
+    SLACK_TOKEN,
+    SLACK_WEBHOOK,
+    JWT,
+    GENERIC,
+];
+
 /// All compiled patterns.
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// One pass over a window: which rules may match.
     pub set: RegexSet,
-    /// The same patterns one by one, in [`ALL_RULES`] order, to extract matches.
-    pub each: Vec<Regex>,
+    /// The same patterns one by one, in [`ALL_RULES`] order, to extract
+    /// matches; each compiled the first time the set reports its rule.
+    each: [OnceLock<Option<Regex>>; PATTERNS.len()],
     /// AWS secret-key shape, run only near AWS key ids.
     pub aws_secret_shape: Regex,
     /// End of an armored block.
@@ -110,32 +126,25 @@ impl Rules {
     /// # Errors
     /// Only if a pattern of this module is invalid, which a unit test rules out.
     pub fn new() -> Result<Self, regex::Error> {
-        let patterns = [
-            PRIVATE_KEY,
-            AWS_KEY_ID,
-            AWS_SECRET_ASSIGNMENT,
-            GITHUB_TOKEN,
-            GITLAB_TOKEN,
-            SLACK_TOKEN,
-            SLACK_WEBHOOK,
-            JWT,
-            GENERIC,
-        ];
         Ok(Self {
-            set: RegexSet::new(patterns)?,
-            each: patterns
-                .iter()
-                .map(|p| Regex::new(p))
-                .collect::<Result<_, _>>()?,
+            set: RegexSet::new(PATTERNS)?,
+            each: Default::default(),
             aws_secret_shape: Regex::new(AWS_SECRET_SHAPE)?,
             end_armor: Regex::new(END_ARMOR)?,
             anchors: Regex::new(ANCHORS)?,
         })
     }
 
-    /// The regex of one rule.
+    /// The regex of one rule. Compiled on first use: most texts need one or
+    /// two rules, and compiling all nine costs more than scanning a small
+    /// file. It cannot fail where [`Rules::new`] succeeded: the set compiled
+    /// the same pattern, under the same limits.
     pub fn regex(&self, rule: Rule) -> Option<&Regex> {
-        self.each.get(rule as usize)
+        let index = rule as usize;
+        self.each
+            .get(index)?
+            .get_or_init(|| Regex::new(PATTERNS.get(index)?).ok())
+            .as_ref()
     }
 }
 
