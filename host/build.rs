@@ -93,6 +93,13 @@ fn main() {
     ] {
         cargo.env_remove(var);
     }
+    // Wasm SIMD: wasmtime supports it on every host it runs on, and the
+    // parsers' byte searches (memchr, under quick-xml and serde_json) have a
+    // simd128 implementation that they only use when the feature is on.
+    cargo.env(
+        "CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS",
+        "-Ctarget-feature=+simd128",
+    );
     let status = cargo
         .status()
         .unwrap_or_else(|e| fail(&format!("cannot run cargo to build the plugins: {e}")));
