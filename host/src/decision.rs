@@ -24,11 +24,11 @@ use std::str::FromStr;
 
 use cedar_policy::{
     AuthorizationError, Authorizer, Context, Decision, Effect, Entities, EntityUid, PolicyId,
-    PolicySet, Request, Schema, ValidationMode, Validator,
+    PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use chrono::NaiveDate;
 use miette::Diagnostic;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 pub use crate::config::FileDigest;
@@ -304,13 +304,21 @@ impl Policies {
                 ));
             }
             for policy in parsed.policies() {
-                let Some(id) = policy.annotation("id").map(str::to_owned) else {
+                // `annotations()`, not `annotation(key)`: the latter parses
+                // its key with Cedar's grammar on every call.
+                let annotation = |key: &str| {
+                    policy
+                        .annotations()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| v.to_owned())
+                };
+                let Some(id) = annotation("id") else {
                     return Err(policy_err(format!(
                         "a policy has no @id annotation: {}",
                         first_line(&policy.to_string())
                     )));
                 };
-                let Some(reason) = policy.annotation("reason").map(str::to_owned) else {
+                let Some(reason) = annotation("reason") else {
                     return Err(policy_err(format!(
                         "policy `{id}` has no @reason annotation"
                     )));
@@ -523,41 +531,63 @@ impl Policies {
         let resource = uid("Stage", t.to)?;
         self.rank(t.to)?;
 
-        let mut context = Map::new();
-        context.insert("from".into(), Value::String(t.from.to_owned()));
-        context.insert("from_rank".into(), json!(self.rank(t.from)?));
-        context.insert("required".into(), json!(t.required));
-        context.insert(
-            "chain".into(),
-            json!({
-                "required": t.chain.required,
-                "passed": t.chain.passed,
-                "previous": t.chain.previous,
-                "signer": t.chain.signer,
-            }),
-        );
-        context.insert(
-            "bundle".into(),
-            json!({ "artifacts": t.bundle.artifacts, "unclaimed": t.bundle.unclaimed }),
-        );
-        let params: Map<String, Value> = self
+        // Built as Cedar values directly: going through Cedar's JSON form
+        // costs more than the authorization itself. `Request::new` checks
+        // the context against the schema.
+        let record = |fields: Vec<(String, RestrictedExpression)>| {
+            RestrictedExpression::new_record(fields)
+                .map_err(|e| format!("facts do not fit the schema: {}", render(&e)))
+        };
+        let long = |n: usize| RestrictedExpression::new_long(i64::try_from(n).unwrap_or(i64::MAX));
+        let string = |s: &str| RestrictedExpression::new_string(s.to_owned());
+        let mut context: Vec<(String, RestrictedExpression)> = vec![
+            ("from".into(), string(t.from)),
+            ("from_rank".into(), long(self.rank(t.from)?)),
+            (
+                "required".into(),
+                RestrictedExpression::new_set(t.required.iter().map(|r| string(r))),
+            ),
+            (
+                "chain".into(),
+                record(vec![
+                    (
+                        "required".into(),
+                        RestrictedExpression::new_bool(t.chain.required),
+                    ),
+                    (
+                        "passed".into(),
+                        RestrictedExpression::new_bool(t.chain.passed),
+                    ),
+                    ("previous".into(), string(&t.chain.previous)),
+                    ("signer".into(), string(&t.chain.signer)),
+                ])?,
+            ),
+            (
+                "bundle".into(),
+                record(vec![
+                    ("artifacts".into(), long(t.bundle.artifacts)),
+                    ("unclaimed".into(), long(t.bundle.unclaimed)),
+                ])?,
+            ),
+        ];
+        let params = self
             .params
             .iter()
-            .map(|(name, (ty, value))| (name.clone(), value.to_cedar_json(*ty)))
+            .map(|(name, (ty, value))| (name.clone(), cedar_value(value, *ty)))
             .collect();
-        context.insert("params".into(), Value::Object(params));
+        context.push(("params".into(), record(params)?));
         for (plugin, (specs, values)) in t.facts {
-            let mut record = Map::new();
-            for spec in specs {
-                if let Some(value) = values.get(&spec.name) {
-                    record.insert(spec.name.clone(), value.to_cedar_json(spec.ty));
-                }
-            }
-            context.insert(plugin.clone(), Value::Object(record));
+            let fields = specs
+                .iter()
+                .filter_map(|spec| {
+                    let value = values.get(&spec.name)?;
+                    Some((spec.name.clone(), cedar_value(value, spec.ty)))
+                })
+                .collect();
+            context.push((plugin.clone(), record(fields)?));
         }
-        let context =
-            Context::from_json_value(Value::Object(context), Some((&self.schema, &action)))
-                .map_err(|e| format!("facts do not fit the schema: {}", render(&e)))?;
+        let context = Context::from_pairs(context)
+            .map_err(|e| format!("facts do not fit the schema: {}", render(&e)))?;
 
         let mut entities = vec![json!({
             "uid": { "type": "Change", "id": principal_id },
@@ -768,6 +798,25 @@ fn first_line(s: &str) -> String {
         .chars()
         .take(120)
         .collect()
+}
+
+/// A fact or parameter of type `ty` as a Cedar value.
+fn cedar_value(
+    value: &crate::facts::FactValue,
+    ty: crate::facts::FactType,
+) -> RestrictedExpression {
+    use crate::facts::{FactType, FactValue};
+    match (value, ty) {
+        (FactValue::String(s), FactType::Decimal) => RestrictedExpression::new_decimal(s),
+        (FactValue::String(s), _) => RestrictedExpression::new_string(s.clone()),
+        (FactValue::Bool(b), _) => RestrictedExpression::new_bool(*b),
+        (FactValue::Long(n), _) => RestrictedExpression::new_long(*n),
+        (FactValue::Set(items), _) => RestrictedExpression::new_set(
+            items
+                .iter()
+                .map(|item| RestrictedExpression::new_string(item.clone())),
+        ),
+    }
 }
 
 #[cfg(test)]
