@@ -243,6 +243,59 @@ pub struct Policies {
     pub warnings: Vec<String>,
 }
 
+/// The policy files of a [`PolicySource`], read and parsed: the part of
+/// [`Policies::load`] that needs no plugin, so that a caller can do it on
+/// another core while the plugins load. Errors are kept, not returned: they
+/// are reported by [`Policies::load_read`] in the order `load` meets them.
+pub struct PolicyTexts {
+    /// The policy directory (`None`: the built-in defaults).
+    source: Option<PathBuf>,
+    /// The text of `params.toml`.
+    defaults: String,
+    /// Each policy file: its name, text and parsed policies.
+    files: Result<Vec<PolicyFile>, DecisionError>,
+}
+
+/// One policy file: its name, its text, and its policies or why they do not
+/// parse.
+type PolicyFile = (String, String, Result<PolicySet, String>);
+
+impl PolicyTexts {
+    /// Reads and parses the policy files of `source`.
+    pub fn read(source: &PolicySource) -> PolicyTexts {
+        let defaults = match source {
+            PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
+            PolicySource::Dir(dir) => {
+                std::fs::read_to_string(dir.join("params.toml")).unwrap_or_default()
+            }
+        };
+        let files = match source {
+            PolicySource::Builtin => Ok(DEFAULT_POLICIES
+                .iter()
+                .map(|(name, text)| (format!("policies/{name}"), (*text).to_owned()))
+                .collect()),
+            PolicySource::Dir(dir) => read_dir(dir),
+        };
+        let files = files.map(|files: Vec<(String, String)>| {
+            files
+                .into_iter()
+                .map(|(file, text)| {
+                    let parsed = PolicySet::from_str(&text).map_err(|e| render(&e));
+                    (file, text, parsed)
+                })
+                .collect()
+        });
+        PolicyTexts {
+            source: match source {
+                PolicySource::Builtin => None,
+                PolicySource::Dir(dir) => Some(dir.clone()),
+            },
+            defaults,
+            files,
+        }
+    }
+}
+
 impl Policies {
     /// Loads the policies of `source`, adds the host-enforced gates, composes
     /// the schema from the plugins' facts and validates every policy strictly.
@@ -255,22 +308,31 @@ impl Policies {
         rollout: Rollout,
         disabled: &[String],
     ) -> Result<Policies, DecisionError> {
-        let defaults = match source {
-            PolicySource::Builtin => DEFAULT_PARAMS.to_owned(),
-            PolicySource::Dir(dir) => {
-                std::fs::read_to_string(dir.join("params.toml")).unwrap_or_default()
-            }
-        };
+        let texts = PolicyTexts::read(source);
+        Self::load_read(texts, plugins, stages, overrides, gates, rollout, disabled)
+    }
+
+    /// [`Policies::load`] of policy files already read and parsed.
+    pub fn load_read(
+        texts: PolicyTexts,
+        plugins: &[(&str, &[FactSpec])],
+        stages: &[String],
+        overrides: &toml::Table,
+        gates: HostGates,
+        rollout: Rollout,
+        disabled: &[String],
+    ) -> Result<Policies, DecisionError> {
+        let PolicyTexts {
+            source,
+            defaults,
+            files,
+        } = texts;
         let params = resolve_params(&defaults, overrides)?;
-        let mut files = match source {
-            PolicySource::Builtin => DEFAULT_POLICIES
-                .iter()
-                .map(|(name, text)| (format!("policies/{name}"), (*text).to_owned()))
-                .collect(),
-            PolicySource::Dir(dir) => read_dir(dir)?,
-        };
+        let mut files = files?;
         let user_files = files.len();
-        files.push((BUILTIN_FILE.to_owned(), builtin::policies(plugins, gates)));
+        let host_text = builtin::policies(plugins, gates);
+        let host_parsed = PolicySet::from_str(&host_text).map_err(|e| render(&e));
+        files.push((BUILTIN_FILE.to_owned(), host_text, host_parsed));
         let schema_text = compose_schema(plugins, &params);
         let schema = Schema::from_json_value(schema::compose_json(plugins, &params))
             .map_err(|e| DecisionError::Schema(format!("{e:?}")))?;
@@ -283,12 +345,12 @@ impl Policies {
         let mut warnings = Vec::new();
         let file_digests = files
             .iter()
-            .map(|(file, text)| FileDigest {
+            .map(|(file, text, _)| FileDigest {
                 path: file.clone(),
                 sha256: hex(&Sha256::digest(text.as_bytes())),
             })
             .collect();
-        for (index, (file, text)) in files.iter().enumerate() {
+        for (index, (file, text, parsed)) in files.into_iter().enumerate() {
             hasher.update(file.as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
@@ -297,7 +359,7 @@ impl Policies {
                 file: file.clone(),
                 message,
             };
-            let parsed = PolicySet::from_str(text).map_err(|e| policy_err(render(&e)))?;
+            let parsed = parsed.map_err(&policy_err)?;
             if parsed.templates().next().is_some() {
                 return Err(policy_err(
                     "templates (policies with slots) are not supported".into(),
@@ -394,8 +456,8 @@ impl Policies {
         if user_policies == 0 {
             return Err(DecisionError::Policy {
                 file: match source {
-                    PolicySource::Builtin => "policies/".into(),
-                    PolicySource::Dir(d) => d.display().to_string(),
+                    None => "policies/".into(),
+                    Some(d) => d.display().to_string(),
                 },
                 message: "holds no policies: every promotion would be denied".into(),
             });

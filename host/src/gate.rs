@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 
 use crate::config::PluginConfig;
 use crate::decision::{
-    BundleCounts, ChainContext, Change, ExceptionStatus, HostGates, Policies, PolicyEntry, Reason,
-    Rollout, Transition, WaiverStatus,
+    BundleCounts, ChainContext, Change, ExceptionStatus, HostGates, Policies, PolicyEntry,
+    PolicyTexts, Reason, Rollout, Transition, WaiverStatus,
 };
 use crate::facts::{FactSpec, FactType, Facts, Finding};
 use crate::kinds::KindSpec;
@@ -525,6 +525,32 @@ pub fn prepare(
     local: &[PathBuf],
     today: NaiveDate,
 ) -> Result<Prepared, String> {
+    // The policy files are read and parsed on another core while the
+    // plugins load: parsing needs no plugin, only the schema does.
+    std::thread::scope(|scope| {
+        // No thread for it: they are read here, when they are needed.
+        let mut texts = std::thread::Builder::new()
+            .name("stagegate-policies".into())
+            .spawn_scoped(scope, || PolicyTexts::read(&config.policies))
+            .ok();
+        let prepared = prepare_with(config, cache, local, today, &mut texts);
+        // Joined here when the plugins failed first, so that a panic on
+        // that thread is not raised again as the scope ends.
+        if let Some(unused) = texts.take() {
+            let _ = unused.join();
+        }
+        prepared
+    })
+}
+
+/// [`prepare`], with the policy files being read on `texts`, if given.
+fn prepare_with(
+    config: &GateConfig,
+    cache: Option<CodeCache>,
+    local: &[PathBuf],
+    today: NaiveDate,
+    texts: &mut Option<std::thread::ScopedJoinHandle<'_, PolicyTexts>>,
+) -> Result<Prepared, String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
     let specs: Vec<PluginConfig> = config
         .plugins
@@ -604,8 +630,18 @@ pub fn prepare(
                 .map_err(|e| format!("`[chain] trusted_keys`: {}: {e}", path.display()))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let policies = Policies::load(
-        &config.policies,
+    let texts = match texts.take().map(std::thread::ScopedJoinHandle::join) {
+        Some(Ok(texts)) => texts,
+        Some(Err(panic)) => {
+            return Err(format!(
+                "could not read the policies: the thread reading them panicked ({})",
+                panic_message(panic.as_ref())
+            ));
+        }
+        None => PolicyTexts::read(&config.policies),
+    };
+    let policies = Policies::load_read(
+        texts,
         &declared,
         &config.stages,
         &config.params,
