@@ -246,7 +246,7 @@ pub struct Policies {
 /// The policy files of a [`PolicySource`], read and parsed: the part of
 /// [`Policies::load`] that needs no plugin, so that a caller can do it on
 /// another core while the plugins load. Errors are kept, not returned: they
-/// are reported by [`Policies::load_read`] in the order `load` meets them.
+/// are reported by [`Policies::load`], in the order it meets them.
 pub struct PolicyTexts {
     /// The policy directory (`None`: the built-in defaults).
     source: Option<PathBuf>,
@@ -297,23 +297,10 @@ impl PolicyTexts {
 }
 
 impl Policies {
-    /// Loads the policies of `source`, adds the host-enforced gates, composes
-    /// the schema from the plugins' facts and validates every policy strictly.
+    /// Loads the policies of `texts` (see [`PolicyTexts::read`]), adds the
+    /// host-enforced gates, composes the schema from the plugins' facts and
+    /// validates every policy strictly.
     pub fn load(
-        source: &PolicySource,
-        plugins: &[(&str, &[FactSpec])],
-        stages: &[String],
-        overrides: &toml::Table,
-        gates: HostGates,
-        rollout: Rollout,
-        disabled: &[String],
-    ) -> Result<Policies, DecisionError> {
-        let texts = PolicyTexts::read(source);
-        Self::load_read(texts, plugins, stages, overrides, gates, rollout, disabled)
-    }
-
-    /// [`Policies::load`] of policy files already read and parsed.
-    pub fn load_read(
         texts: PolicyTexts,
         plugins: &[(&str, &[FactSpec])],
         stages: &[String],
@@ -999,7 +986,7 @@ mod tests {
         rollout: Rollout,
     ) -> Result<Policies, DecisionError> {
         Policies::load(
-            &PolicySource::Dir(dir.path().into()),
+            PolicyTexts::read(&PolicySource::Dir(dir.path().into())),
             plugins,
             &stages(),
             &toml::Table::new(),

@@ -640,7 +640,7 @@ fn prepare_with(
         }
         None => PolicyTexts::read(&config.policies),
     };
-    let policies = Policies::load_read(
+    let policies = Policies::load(
         texts,
         &declared,
         &config.stages,
