@@ -68,18 +68,6 @@ pub enum FactValue {
     Set(BTreeSet<String>),
 }
 
-impl FactValue {
-    /// The value in Cedar's JSON format for a fact of type `ty`.
-    pub fn to_cedar_json(&self, ty: FactType) -> serde_json::Value {
-        match (self, ty) {
-            (FactValue::String(s), FactType::Decimal) => {
-                serde_json::json!({ "__extn": { "fn": "decimal", "arg": s } })
-            }
-            (value, _) => serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
-        }
-    }
-}
-
 /// The checked facts of one plugin, by name.
 pub type Facts = BTreeMap<String, FactValue>;
 
