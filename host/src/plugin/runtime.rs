@@ -10,8 +10,7 @@
 //! its own thread and abandons one that outlives its deadline.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -43,7 +42,8 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<Sandbox>,
     cache: Option<CodeCache>,
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the ticker at once, not at its next tick.
+    stop: Option<mpsc::Sender<()>>,
     ticker: Option<JoinHandle<()>>,
 }
 
@@ -90,15 +90,16 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(engine_err)?;
         Plugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).map_err(engine_err)?;
 
-        let stop = Arc::new(AtomicBool::new(false));
+        let (stop, stopped) = mpsc::channel::<()>();
         let ticker = {
             let engine = engine.clone();
-            let stop = Arc::clone(&stop);
             std::thread::Builder::new()
                 .name("stagegate-epoch".into())
                 .spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(TICK);
+                    // A tick never comes early (`recv_timeout` waits the
+                    // whole period), and the thread ends as soon as the
+                    // runtime is dropped, not up to a tick later.
+                    while stopped.recv_timeout(TICK) == Err(mpsc::RecvTimeoutError::Timeout) {
                         engine.increment_epoch();
                     }
                 })
@@ -108,7 +109,7 @@ impl Runtime {
             engine,
             linker,
             cache,
-            stop,
+            stop: Some(stop),
             ticker: Some(ticker),
         })
     }
@@ -507,7 +508,7 @@ fn share(findings: &[crate::facts::Finding], logs: &[super::LogLine]) -> usize {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        drop(self.stop.take());
         if let Some(ticker) = self.ticker.take() {
             let _ = ticker.join();
         }
