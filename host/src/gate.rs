@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::bundle::{Bundle, Claims, Skipped};
@@ -398,21 +398,35 @@ fn evaluate_all(
     let (tx, rx) = mpsc::channel::<(usize, PluginRun)>();
     // Running jobs: index, start, watchdog deadline, artifact count.
     let mut running: Vec<(usize, Instant, Instant, usize)> = Vec::new();
-    let mut next = 0usize;
+    // The plugins given the most bytes start first: the longest runs do not
+    // wait behind the short ones (a plugin given nothing takes a fraction of
+    // a millisecond), and the wall time is nearer to that of the longest.
+    let mut queue: Vec<(usize, Job)> = plugins
+        .iter()
+        .enumerate()
+        .map(|(index, plugin)| {
+            let job = runtime.job(plugin, bundle);
+            if given.contains_key(&plugin.meta.name) {
+                (index, job.without_artifacts())
+            } else {
+                (index, job)
+            }
+        })
+        .collect();
+    queue.sort_by_key(|(_, job)| std::cmp::Reverse(job.bytes()));
+    let mut queue = queue.into_iter();
     loop {
         while running.len() < workers {
-            let Some(plugin) = plugins.get(next) else {
+            let Some((index, job)) = queue.next() else {
                 break;
             };
-            let mut job = runtime.job(plugin, bundle);
-            if given.contains_key(&plugin.meta.name) {
-                job = job.without_artifacts();
-            }
+            let Some(plugin) = plugins.get(index) else {
+                break;
+            };
             let started = Instant::now();
             let deadline = job.deadline();
             let watchdog = started + deadline + WATCHDOG_GRACE;
             let artifacts = job.artifact_count();
-            let index = next;
             let tx = tx.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("stagegate-plugin-{}", plugin.meta.name))
@@ -437,7 +451,6 @@ fn evaluate_all(
                     }
                 }
             }
-            next += 1;
         }
         let Some(soonest) = running.iter().map(|r| r.2).min() else {
             break;
@@ -525,32 +538,6 @@ pub fn prepare(
     local: &[PathBuf],
     today: NaiveDate,
 ) -> Result<Prepared, String> {
-    // The policy files are read and parsed on another core while the
-    // plugins load: parsing needs no plugin, only the schema does.
-    std::thread::scope(|scope| {
-        // No thread for it: they are read here, when they are needed.
-        let mut texts = std::thread::Builder::new()
-            .name("stagegate-policies".into())
-            .spawn_scoped(scope, || PolicyTexts::read(&config.policies))
-            .ok();
-        let prepared = prepare_with(config, cache, local, today, &mut texts);
-        // Joined here when the plugins failed first, so that a panic on
-        // that thread is not raised again as the scope ends.
-        if let Some(unused) = texts.take() {
-            let _ = unused.join();
-        }
-        prepared
-    })
-}
-
-/// [`prepare`], with the policy files being read on `texts`, if given.
-fn prepare_with(
-    config: &GateConfig,
-    cache: Option<CodeCache>,
-    local: &[PathBuf],
-    today: NaiveDate,
-    texts: &mut Option<std::thread::ScopedJoinHandle<'_, PolicyTexts>>,
-) -> Result<Prepared, String> {
     let runtime = Runtime::new(cache).map_err(|e| e.to_string())?;
     let specs: Vec<PluginConfig> = config
         .plugins
@@ -575,11 +562,49 @@ fn prepare_with(
         }
         locals.push(plugin);
     }
+    let configured: Vec<&PluginConfig> = specs
+        .iter()
+        .filter(|spec| !locals.iter().any(|l| l.meta.name == spec.name))
+        .collect();
+    // Both cores load plugins; the other one first reads and parses the
+    // policy files, which needs no plugin (only the schema does).
+    let pool = LoadPool::new(&configured);
+    let texts = std::thread::scope(|scope| {
+        let (pool, runtime) = (&pool, &runtime);
+        let helper = std::thread::Builder::new()
+            .name("stagegate-prepare".into())
+            .spawn_scoped(scope, move || {
+                let texts = PolicyTexts::read(&config.policies);
+                pool.work(runtime);
+                texts
+            })
+            .ok();
+        pool.work(runtime);
+        match helper.map(std::thread::ScopedJoinHandle::join) {
+            Some(Ok(texts)) => Ok(texts),
+            Some(Err(panic)) => Err(format!(
+                "could not read the policies: the thread reading them panicked ({})",
+                panic_message(panic.as_ref())
+            )),
+            // No thread for it: they are read here.
+            None => Ok(PolicyTexts::read(&config.policies)),
+        }
+    });
+    let mut loaded = pool.into_loaded();
+    // The first failure in configuration order is the one reported.
     let mut plugins = Vec::with_capacity(config.plugins.len() + locals.len());
     for spec in &specs {
         match locals.iter().position(|l| l.meta.name == spec.name) {
             Some(at) => plugins.push(Arc::new(locals.remove(at))),
-            None => plugins.push(Arc::new(runtime.load(spec).map_err(|e| e.to_string())?)),
+            None => {
+                let plugin = loaded.next().flatten().unwrap_or_else(|| {
+                    Err(format!(
+                        "plugin `{}` could not be loaded: the thread loading it failed",
+                        spec.name
+                    ))
+                })?;
+                plugins.push(Arc::new(plugin));
+            }
         }
     }
     plugins.extend(locals.into_iter().map(Arc::new));
@@ -630,18 +655,8 @@ fn prepare_with(
                 .map_err(|e| format!("`[chain] trusted_keys`: {}: {e}", path.display()))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let texts = match texts.take().map(std::thread::ScopedJoinHandle::join) {
-        Some(Ok(texts)) => texts,
-        Some(Err(panic)) => {
-            return Err(format!(
-                "could not read the policies: the thread reading them panicked ({})",
-                panic_message(panic.as_ref())
-            ));
-        }
-        None => PolicyTexts::read(&config.policies),
-    };
     let policies = Policies::load(
-        texts,
+        texts?,
         &declared,
         &config.stages,
         &config.params,
@@ -657,6 +672,48 @@ fn prepare_with(
         policies,
         trusted_keys,
     })
+}
+
+/// Plugins to load, taken one at a time by every thread that helps; each
+/// result is kept in its plugin's place.
+struct LoadPool<'a> {
+    specs: &'a [&'a PluginConfig],
+    next: AtomicUsize,
+    loaded: Mutex<Vec<Option<Result<LoadedPlugin, String>>>>,
+}
+
+impl<'a> LoadPool<'a> {
+    fn new(specs: &'a [&'a PluginConfig]) -> LoadPool<'a> {
+        LoadPool {
+            specs,
+            next: AtomicUsize::new(0),
+            loaded: Mutex::new(specs.iter().map(|_| None).collect()),
+        }
+    }
+
+    /// Loads plugins until none is left. Every plugin is loaded even after
+    /// one fails, so which failure is reported does not depend on timing.
+    fn work(&self, runtime: &Runtime) {
+        loop {
+            let at = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(spec) = self.specs.get(at) else {
+                return;
+            };
+            let result = runtime.load(spec).map_err(|e| e.to_string());
+            let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(slot) = loaded.get_mut(at) {
+                *slot = Some(result);
+            }
+        }
+    }
+
+    /// The results in plugin order; `None` where a thread died loading it.
+    fn into_loaded(self) -> impl Iterator<Item = Option<Result<LoadedPlugin, String>>> {
+        self.loaded
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .into_iter()
+    }
 }
 
 /// Whether the bundle holds the previous stage's signed allow for `commit`.

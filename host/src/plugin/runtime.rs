@@ -486,11 +486,15 @@ impl Job {
         self.artifacts.len()
     }
 
+    /// How many bytes of artifacts the plugin is given.
+    pub fn bytes(&self) -> u64 {
+        self.artifacts.iter().map(|a| a.size).sum()
+    }
+
     /// This run's deadline: the plugin's timeout, plus its allowance for
     /// every MiB of the artifacts it is given.
     pub fn deadline(&self) -> Duration {
-        let bytes = self.artifacts.iter().map(|a| a.size).sum();
-        self.plugin.limits.deadline(bytes)
+        self.plugin.limits.deadline(self.bytes())
     }
 }
 
