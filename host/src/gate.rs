@@ -222,9 +222,15 @@ pub type GivenFacts = BTreeMap<String, Facts>;
 /// configuration, plugins and policies are checked before the bundle is
 /// touched, so a bad configuration fails fast next to any bundle.
 pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
+    run_retaining(config, request).0
+}
+
+/// [`run`], handing back the plugins and policies it loaded, if it did: a
+/// caller about to exit need not spend a millisecond unmapping them.
+pub fn run_retaining(config: &GateConfig, request: &GateRequest) -> (GateReport, Option<Prepared>) {
     let report = GateReport::new(config, request);
     if let Err(e) = resolve_stages(config, request) {
-        return report.fail(e);
+        return (report.fail(e), None);
     }
     match prepare(
         config,
@@ -232,8 +238,11 @@ pub fn run(config: &GateConfig, request: &GateRequest) -> GateReport {
         &request.local_plugins,
         request.today,
     ) {
-        Ok(prepared) => run_prepared(config, &prepared, request, &GivenFacts::new()),
-        Err(e) => report.fail(e),
+        Ok(prepared) => (
+            run_prepared(config, &prepared, request, &GivenFacts::new()),
+            Some(prepared),
+        ),
+        Err(e) => (report.fail(e), None),
     }
 }
 
@@ -655,6 +664,12 @@ pub fn prepare(
                 .map_err(|e| format!("`[chain] trusted_keys`: {}: {e}", path.display()))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // While this core builds the schema and validates the policies, the
+    // other one compiles the redactor's detectors, which every report needs.
+    // Not joined: whoever redacts first waits for them if they are not done.
+    let _ = std::thread::Builder::new()
+        .name("stagegate-redactor".into())
+        .spawn(stagegate_redact::build_detectors);
     let policies = Policies::load(
         texts?,
         &declared,

@@ -82,10 +82,61 @@ pub fn block_line(trimmed: &str, material_seen: bool) -> BlockLine {
 
 /// Every candidate in `text`. When `complete` is false the window was cut
 /// inside a line, and matches touching its end are left to the next window.
+///
+/// Every rule's match holds one of the anchor words and stays on one line
+/// (see [`rules`](crate::rules)), so only the runs of lines that hold an
+/// anchor are searched: the anchors are a literal search, far cheaper than
+/// the set, and most text has none. The candidates come out in rule order,
+/// each rule's in text order, as a search of the whole text gives them.
 pub fn detect(rules: &Rules, text: &str, complete: bool) -> Vec<Spot> {
-    let mut spots = Vec::new();
+    let mut by_rule: [Vec<Spot>; ALL_RULES.len()] = Default::default();
+    let mut run: Option<Range<usize>> = None;
+    for anchor in rules.anchors.find_iter(text) {
+        if run.as_ref().is_some_and(|r| anchor.start() < r.end) {
+            continue;
+        }
+        let start = text
+            .get(..anchor.start())
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |nl| nl + 1);
+        let end = text
+            .get(anchor.end()..)
+            .and_then(|after| after.find('\n'))
+            .map_or(text.len(), |nl| anchor.end() + nl);
+        run = match run {
+            // The next line: the run goes on.
+            Some(r) if start <= r.end + 1 => Some(r.start..end),
+            Some(r) => {
+                detect_in(rules, text, r, complete, &mut by_rule);
+                Some(start..end)
+            }
+            None => Some(start..end),
+        };
+    }
+    if let Some(r) = run {
+        detect_in(rules, text, r, complete, &mut by_rule);
+    }
+    by_rule.into_iter().flatten().collect()
+}
+
+/// The candidates in the whole lines `lines` of `text`, added to each
+/// rule's list.
+fn detect_in(
+    rules: &Rules,
+    text: &str,
+    lines: Range<usize>,
+    complete: bool,
+    by_rule: &mut [Vec<Spot>],
+) {
+    let offset = lines.start;
+    // Lines that end before the text does are whole whatever `complete` is.
+    let complete = complete || lines.end < text.len();
+    let Some(text) = text.get(lines) else {
+        return;
+    };
     for index in rules.set.matches(text).iter() {
-        let Some(rule) = ALL_RULES.get(index).copied() else {
+        let (Some(rule), Some(spots)) = (ALL_RULES.get(index).copied(), by_rule.get_mut(index))
+        else {
             continue;
         };
         let Some(regex) = rules.regex(rule) else {
@@ -96,7 +147,7 @@ pub fn detect(rules: &Rules, text: &str, complete: bool) -> Vec<Spot> {
             // match is simple enough to split by hand.
             for m in regex.find_iter(text) {
                 if complete || m.end() < text.len() {
-                    spots.extend(generic(m.start(), m.as_str()));
+                    spots.extend(generic(offset + m.start(), m.as_str()));
                 }
             }
             continue;
@@ -110,10 +161,12 @@ pub fn detect(rules: &Rules, text: &str, complete: bool) -> Vec<Spot> {
                 Rule::PrivateKey => private_key(rules, text, &caps, complete),
                 _ => token(rule, text, &caps),
             };
-            spots.extend(spot);
+            spots.extend(spot.map(|spot| Spot {
+                span: spot.span.start + offset..spot.span.end + offset,
+                ..spot
+            }));
         }
     }
-    spots
 }
 
 /// The 40-character AWS secret-key shapes in `text`, with their example flag.
@@ -434,5 +487,45 @@ mod tests {
         let text = format!("padding ghp_{}", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC2dF4gH6");
         assert_eq!(detect(&rules, &text, true).len(), 1);
         assert!(detect(&rules, &text, false).is_empty());
+    }
+
+    /// The search over the whole text, as [`detect`] did before it searched
+    /// only the lines that hold an anchor.
+    fn whole(rules: &Rules, text: &str, complete: bool) -> Vec<Spot> {
+        let mut by_rule: [Vec<Spot>; ALL_RULES.len()] = Default::default();
+        detect_in(rules, text, 0..text.len(), complete, &mut by_rule);
+        by_rule.into_iter().flatten().collect()
+    }
+
+    #[test]
+    fn searching_anchored_lines_finds_what_searching_everything_finds() {
+        let rules = Rules::new().unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/secrets");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned()
+            })
+            .collect();
+        let token = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC2dF4gH6";
+        texts.extend([
+            // A token at the start of a line, on consecutive lines, between
+            // lines without anchors, and at the very end.
+            format!("plain\n{token}\npassword = \"hunter2-x9Qz\"\nplain\n\n{token}"),
+            // An anchor ("gl…-") that swallows the first dash of a key
+            // header: the header's own anchor is never found, its line is.
+            "glab-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4yZ\n-----END RSA PRIVATE KEY-----\n".to_owned(),
+            "AKIAIOSFODNN7EXAMPLE\r\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\r\n".to_owned(),
+            format!("a line cut inside a token: {token}"),
+        ]);
+        let mut found = 0;
+        for text in &texts {
+            for complete in [true, false] {
+                let lines = detect(&rules, text, complete);
+                assert_eq!(lines, whole(&rules, text, complete), "{text:.80}");
+                found += lines.len();
+            }
+        }
+        assert!(found > 50, "the texts hold candidates: {found}");
     }
 }

@@ -23,4 +23,4 @@ mod redact;
 pub mod rules;
 pub mod value;
 
-pub use redact::{contains_secret, redact};
+pub use redact::{build_detectors, contains_secret, redact};

@@ -43,6 +43,14 @@ static RULES: LazyLock<Option<Rules>> = LazyLock::new(|| Rules::new().ok());
 /// leaves unchecked.
 const UNCHECKED: &str = "[redacted: the secret detectors are unavailable]";
 
+/// Builds the detectors now, so that the first [`redact`] does not wait for
+/// them to compile; a caller with a core to spare calls it on a thread of
+/// its own. A [`redact`] that comes first, or at the same time, builds or
+/// waits for the same detectors.
+pub fn build_detectors() {
+    LazyLock::force(&RULES);
+}
+
 /// `text` with every credential replaced by its fingerprint (`ghp_…3fa2b1c9`).
 /// Assignments keep their key (`DB_PASSWORD=Vq8#…1c2d3e4f`); a private key
 /// block is replaced whole, from its `-----BEGIN` line through its key
