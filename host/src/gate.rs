@@ -873,4 +873,31 @@ mod tests {
         assert!(formatted.unwrap_err().contains("bad 7"));
         assert_eq!(guarded(|| Ok::<u8, String>(3), Err), Ok(3));
     }
+
+    #[test]
+    fn the_first_plugin_that_fails_to_load_is_the_one_reported() {
+        // Plugins load on two threads; whichever finishes first, the error
+        // is that of the first failing plugin in configuration order.
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = GateConfig::defaults();
+        let broken = |name: &str| PluginConfig {
+            name: name.to_owned(),
+            source: crate::config::PluginSource::File {
+                path: dir.path().join(format!("{name}.wasm")),
+                sha256: "0".repeat(64),
+                precompiled: None,
+            },
+            config_json: "{}".to_owned(),
+            limits: crate::config::Limits::default(),
+            exceptions: Vec::new(),
+        };
+        config.plugins.insert(3, broken("zulu"));
+        config.plugins.push(broken("alpha"));
+        for _ in 0..3 {
+            let Err(why) = prepare(&config, None, &[], NaiveDate::default()) else {
+                panic!("two plugins cannot be read, yet the gate prepared");
+            };
+            assert!(why.starts_with("plugin `zulu`: cannot read"), "{why}");
+        }
+    }
 }
