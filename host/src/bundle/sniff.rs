@@ -116,10 +116,20 @@ impl<'v> Sniffer<'v> {
         self.xml.update(bytes, &mut self.incomplete);
         self.json
             .update(bytes, self.vocabulary, &mut self.incomplete);
-        if self.is_text {
+        // A text that starts as XML or JSON is not read as YAML: `finish`
+        // drops its YAML keys, so the rest of it is not scanned for them.
+        if self.is_text && !matches!(self.first_byte(), Some(b'<' | b'{' | b'[')) {
             self.yaml
                 .update(bytes, self.vocabulary, &mut self.incomplete);
         }
+    }
+
+    /// The first byte of the file that is not whitespace, once seen.
+    fn first_byte(&self) -> Option<u8> {
+        self.prefix
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied()
     }
 
     /// Finishes the file.
@@ -127,11 +137,7 @@ impl<'v> Sniffer<'v> {
         let mut tail = Vec::new();
         self.bom.finish(&mut tail);
         self.feed(&tail);
-        let first = self
-            .prefix
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .copied();
+        let first = self.first_byte();
         let xml_root = self.xml.root.filter(|_| first == Some(b'<'));
         let json_valid =
             self.json.state != JsonState::Invalid && self.json.state != JsonState::Start;
@@ -566,6 +572,35 @@ mod tests {
         assert_eq!(s.yaml_documents.len(), 1);
         assert!(s.yaml_documents[0].contains("apiVersion"));
         assert!(s.yaml_documents[0].contains("kind"));
+    }
+
+    #[test]
+    fn xml_and_json_are_not_read_as_yaml() {
+        // Distinct YAML-looking documents, more than are kept: read as YAML,
+        // they would mark the file incomplete (and so unclaimed).
+        let vocabulary =
+            Vocabulary::from_keys((0..MAX_YAML_DOCUMENTS + 2).map(|i| format!("k{i}")));
+        let body: String = (0..MAX_YAML_DOCUMENTS + 2)
+            .map(|i| format!("---\nk{i}: x\n"))
+            .collect();
+        let sniffed = |text: &str| {
+            let mut s = Sniffer::new(&vocabulary);
+            for chunk in text.as_bytes().chunks(5) {
+                s.update(chunk);
+            }
+            s.finish()
+        };
+        for text in [
+            format!("  <testsuites>\n{body}</testsuites>\n"),
+            format!("{{\"k1\": 1, \"x\": \"\n{body}\"}}\n"),
+        ] {
+            let s = sniffed(&text);
+            assert!(s.yaml_documents.is_empty(), "{:?}", s.yaml_documents);
+            assert!(!s.incomplete, "{text:.40}");
+        }
+        let yaml = sniffed(&body);
+        assert!(yaml.incomplete);
+        assert_eq!(yaml.yaml_documents.len(), MAX_YAML_DOCUMENTS);
     }
 
     #[test]
