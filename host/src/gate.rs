@@ -592,7 +592,7 @@ pub fn prepare(
         match helper.map(std::thread::ScopedJoinHandle::join) {
             Some(Ok(texts)) => Ok(texts),
             Some(Err(panic)) => Err(format!(
-                "could not read the policies: the thread reading them panicked ({})",
+                "could not prepare: the thread reading the policies and loading plugins panicked ({})",
                 panic_message(panic.as_ref())
             )),
             // No thread for it: they are read here.
