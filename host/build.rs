@@ -112,6 +112,27 @@ fn main() {
         config
             .target(&target)
             .unwrap_or_else(|e| fail(&format!("wasmtime cannot compile for `{target}`: {e}")));
+        // A named target is compiled for its baseline CPU, which on x86-64
+        // is SSE2: wasm shuffles become calls into the runtime and bit
+        // counts become loops. The built-ins are compiled for x86-64-v3
+        // (AVX2, BMI, LZCNT, POPCNT), which every x86-64 server and CI runner
+        // of the last decade has. On a CPU without it, wasmtime refuses the
+        // precompiled code and the gate compiles the embedded component for
+        // that CPU instead (`plugin::code_memory`).
+        if target.starts_with("x86_64-") {
+            for preset in ["x86-64-v3", "has_avx"] {
+                #[expect(
+                    unsafe_code,
+                    reason = "CPU features for code that wasmtime only runs where it detects them"
+                )]
+                // SAFETY: wasmtime records these flags in the precompiled code
+                // and checks at load time that the CPU has each of them; code
+                // for a CPU that lacks one is refused, never run.
+                unsafe {
+                    config.cranelift_flag_enable(preset);
+                }
+            }
+        }
     }
     let engine = wasmtime::Engine::new(&config).unwrap_or_else(|e| {
         fail(&format!(
