@@ -51,6 +51,12 @@ impl Transcoder {
         self.encoding
     }
 
+    /// Whether the rest of the stream passes through unchanged: its mark was
+    /// read and it is UTF-8, with nothing held back.
+    pub fn passes_through(&self) -> bool {
+        self.decided && self.encoding == Encoding::Utf8 && self.pending.is_empty()
+    }
+
     /// Transcodes the next chunk of the stream, appending UTF-8 to `out`.
     pub fn decode(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         if !self.decided {
@@ -212,6 +218,10 @@ impl<R: Read> BomReader<R> {
 
 impl<R: Read> Read for BomReader<R> {
     fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        // Past the mark of a UTF-8 stream, read straight into `into`.
+        if self.at >= self.out.len() && !self.done && self.transcoder.passes_through() {
+            return self.inner.read(into);
+        }
         while self.at >= self.out.len() {
             if self.done {
                 return Ok(0);
@@ -303,5 +313,42 @@ mod tests {
         );
         assert_eq!(read_all(b"ab"), "ab");
         assert_eq!(read_all(b""), "");
+    }
+    #[test]
+    fn utf8_past_its_first_bytes_is_read_straight_into_the_callers_buffer() {
+        /// Records how many bytes each read asked for.
+        struct Asked<'a>(&'a [u8], Vec<usize>);
+        impl Read for Asked<'_> {
+            fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+                self.1.push(into.len());
+                self.0.read(into)
+            }
+        }
+        let text: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        for mark in [&b""[..], b"\xEF\xBB\xBF"] {
+            let bytes = [mark, &text].concat();
+            let mut reader = BomReader::new(Asked(&bytes, Vec::new()));
+            let mut out = vec![0u8; 200_000];
+            let first = reader.read(&mut out).unwrap();
+            assert_eq!(out.get(..first), text.get(..first), "the mark is dropped");
+            let mut rest = out.get(..first).unwrap().to_vec();
+            let mut big = vec![0u8; 200_000];
+            let n = reader.read(&mut big).unwrap();
+            assert_eq!(
+                reader.inner.1.last(),
+                Some(&200_000),
+                "no copy through a buffer"
+            );
+            rest.extend_from_slice(big.get(..n).unwrap());
+            reader.read_to_end(&mut rest).unwrap();
+            assert_eq!(rest, text);
+        }
+        // UTF-16 still goes through the transcoder after its first bytes.
+        let utf16 = utf16_with_mark(&"é".repeat(100_000), true);
+        let mut decoded = String::new();
+        BomReader::new(&utf16[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, "é".repeat(100_000));
     }
 }
