@@ -16,7 +16,7 @@
 //! host.
 
 use std::collections::BTreeSet;
-use std::io::{BufReader, Cursor};
+use std::io::{BufReader, Cursor, Read};
 
 use arbitrary::{Arbitrary, Unstructured};
 use stagegate::bundle::sniff::{KEPT_PREFIX_BYTES, Sniff, Sniffer};
@@ -385,9 +385,20 @@ fn reader(data: &[u8]) -> BufReader<BomReader<Cursor<&[u8]>>> {
     BufReader::with_capacity(64 * 1024, BomReader::new(Cursor::new(data)))
 }
 
-/// The junit plugin's core.
+/// The junit plugin's core, both ways: streamed, and held whole as the
+/// plugin reads reports that fit; the two must agree exactly.
 pub fn junit(data: &[u8]) {
-    let _ = stagegate_plugin_junit::parse::parse_report(reader(data), "fuzz.xml");
+    use stagegate_plugin_junit::parse::{Limits, parse_bytes_with, parse_report_with};
+    let streamed = parse_report_with(reader(data), "fuzz.xml", Limits::default());
+    let mut text = Vec::new();
+    if reader(data).read_to_end(&mut text).is_ok() {
+        let whole = parse_bytes_with(&text, "fuzz.xml", Limits::default());
+        assert_eq!(
+            format!("{streamed:?}"),
+            format!("{whole:?}"),
+            "streamed and held whole differ"
+        );
+    }
 }
 
 /// The coverage plugin's core; the first byte chooses the artifact kind.

@@ -2,7 +2,8 @@
 //!
 //! This file is thin glue between the host and the pure parser in [`parse`]:
 //! it declares what the plugin reads and reports, reads its configuration,
-//! streams each artifact through the parser and turns the totals into facts
+//! passes each artifact to the parser (held whole up to
+//! [`WHOLE_REPORT_BYTES`], else streamed) and turns the totals into facts
 //! and findings. It must not interpret XML itself; the counting rules are
 //! documented (and tested) in [`parse`].
 //!
@@ -19,7 +20,7 @@
 
 pub mod parse;
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 use serde::Deserialize;
 use stagegate_sdk::{
@@ -27,7 +28,7 @@ use stagegate_sdk::{
     Plugin, Severity,
 };
 
-use parse::{IssueKind, Limits, Summary, parse_report_with};
+use parse::{IssueKind, Limits, Summary, parse_bytes_with, parse_report_with};
 
 /// Findings returned per evaluation at most; the rest are counted in the
 /// `findings_dropped` fact.
@@ -68,12 +69,62 @@ fn parse_config(text: &str) -> Result<Config, String> {
     Ok(config)
 }
 
+/// Reports up to this size are read whole and parsed in memory, the faster
+/// way; larger ones are streamed, in memory bounded by their largest tag or
+/// text node. A transcoded UTF-16 report may take up to 1.5 times its size.
+pub const WHOLE_REPORT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// One report to parse: held whole in memory, or streamed from a reader.
+#[derive(Debug)]
+pub enum Report<R> {
+    /// The report's bytes (UTF-8).
+    Bytes(Vec<u8>),
+    /// A reader yielding the report as UTF-8.
+    Reader(R),
+}
+
+/// Opens `reader`, a report of `size` bytes: read whole when it is at most
+/// [`WHOLE_REPORT_BYTES`], else left to stream.
+pub fn open_report<R: BufRead>(mut reader: R, size: u64) -> io::Result<Report<R>> {
+    if size > WHOLE_REPORT_BYTES {
+        return Ok(Report::Reader(reader));
+    }
+    // One byte more than the size, so reading the end needs no new allocation.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    reader
+        .by_ref()
+        .take(WHOLE_REPORT_BYTES * 2)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 >= WHOLE_REPORT_BYTES * 2 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it grew past {} bytes while being read",
+                WHOLE_REPORT_BYTES * 2
+            ),
+        ));
+    }
+    Ok(Report::Bytes(bytes))
+}
+
 /// Parses every report and combines the results; `reports` yields each
 /// artifact's path with its opened reader.
 pub fn evaluate_reports<R, I>(reports: I, config: &str) -> Result<Evaluation, String>
 where
     R: BufRead,
     I: IntoIterator<Item = (String, io::Result<R>)>,
+{
+    let reports = reports
+        .into_iter()
+        .map(|(path, reader)| (path, reader.map(Report::Reader)));
+    evaluate_opened(reports, config)
+}
+
+/// [`evaluate_reports`] for reports that may be held whole ([`open_report`]).
+pub fn evaluate_opened<R, I>(reports: I, config: &str) -> Result<Evaluation, String>
+where
+    R: BufRead,
+    I: IntoIterator<Item = (String, io::Result<Report<R>>)>,
 {
     let config = parse_config(config)?;
     let mut inputs = 0u64;
@@ -86,7 +137,11 @@ where
                 .max_failed_names
                 .saturating_sub(all.failed_tests.len()),
         };
-        let one = parse_report_with(reader, &path, limits).map_err(|e| e.to_string())?;
+        let one = match reader {
+            Report::Bytes(bytes) => parse_bytes_with(&bytes, &path, limits),
+            Report::Reader(reader) => parse_report_with(reader, &path, limits),
+        }
+        .map_err(|e| e.to_string())?;
         // Evidence means a test ran: a report with no test case, or whose
         // every test was skipped, measured nothing.
         if measured(&one) {
@@ -196,8 +251,11 @@ impl Plugin for Junit {
     }
 
     fn evaluate(artifacts: Vec<Artifact>, config: String) -> Result<Evaluation, String> {
-        let reports = artifacts.iter().map(|a| (a.path.clone(), a.text_reader()));
-        evaluate_reports(reports, &config)
+        let reports = artifacts.iter().map(|a| {
+            let report = a.text_reader().and_then(|r| open_report(r, a.size));
+            (a.path.clone(), report)
+        });
+        evaluate_opened(reports, &config)
     }
 }
 

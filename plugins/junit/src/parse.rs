@@ -1,7 +1,8 @@
-//! Streaming parser for JUnit XML test reports, pure and host-independent.
+//! Parser for JUnit XML test reports, pure and host-independent.
 //!
-//! It reads one report through a [`BufRead`] with quick-xml, one event at a
-//! time in one reused buffer, and keeps only counters, a bounded set of failed
+//! It reads one report with quick-xml, one event at a time, streamed through a
+//! [`BufRead`] into one reused buffer or borrowed from the report held in
+//! memory, and keeps only counters, a bounded set of failed
 //! test names and a bounded list of findings. It never builds a tree of the
 //! document, never expands entities, never fetches anything a DTD names and
 //! never panics on hostile input: every problem is a [`ParseError`] that names
@@ -58,8 +59,9 @@
 //! references are decoded, any other reference is an error. A file that ends
 //! inside an element is an error, and so is a file without a root element (an
 //! empty file included). Text that is not UTF-8 is decoded lossily.
-//! Memory is bounded by the largest single tag or text node of the file plus
-//! the [`Limits`].
+//! Streamed ([`parse_report_with`]), memory is bounded by the largest single
+//! tag or text node of the file plus the [`Limits`]; held whole
+//! ([`parse_bytes_with`], the same rules and results), by the file itself.
 //!
 //! ```
 //! use stagegate_plugin_junit::parse::parse_report;
@@ -81,7 +83,7 @@ use std::io::BufRead;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use lines::LineCounter;
+use lines::{LineCounter, SliceLines};
 use walker::Walker;
 
 /// Deepest element nesting accepted; deeper documents are refused.
@@ -194,54 +196,170 @@ pub fn parse_report(reader: impl BufRead, path: &str) -> Result<Summary, ParseEr
     parse_report_with(reader, path, Limits::default())
 }
 
-/// Parses one report, keeping at most what `limits` allow.
+/// Parses one report, streamed from `input`, keeping at most what `limits`
+/// allow.
 pub fn parse_report_with(
     mut input: impl BufRead,
     path: &str,
     limits: Limits,
 ) -> Result<Summary, ParseError> {
-    let io_error = |e: std::io::Error| ParseError::Io {
-        path: path.to_owned(),
-        message: e.to_string(),
-    };
     // quick-xml would skip a byte-order mark without counting it in its
     // positions; skipping it first keeps positions and line counts aligned.
     if input
         .fill_buf()
-        .map_err(io_error)?
-        .starts_with(b"\xEF\xBB\xBF")
+        .map_err(|e| io_error(path, &e))?
+        .starts_with(UTF8_MARK)
     {
-        input.consume(3);
+        input.consume(UTF8_MARK.len());
     }
     let mut reader = Reader::from_reader(LineCounter::new(input));
+    configure(&mut reader);
+    walk(
+        Streamed {
+            reader,
+            buf: Vec::with_capacity(16 * 1024),
+        },
+        path,
+        limits,
+    )
+}
+
+/// Parses one report held whole in memory, with the same rules, results and
+/// errors as [`parse_report_with`] on the same bytes. Events are borrowed from
+/// `data` instead of copied out of a stream, which makes it the faster path
+/// for a report that fits in memory.
+pub fn parse_bytes_with(data: &[u8], path: &str, limits: Limits) -> Result<Summary, ParseError> {
+    let data = data.strip_prefix(UTF8_MARK).unwrap_or(data);
+    let mut reader = Reader::from_reader(data);
+    configure(&mut reader);
+    walk(
+        Sliced {
+            reader,
+            lines: SliceLines::new(data),
+        },
+        path,
+        limits,
+    )
+}
+
+/// The UTF-8 byte-order mark.
+const UTF8_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+fn io_error(path: &str, e: &std::io::Error) -> ParseError {
+    ParseError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+fn configure<R>(reader: &mut Reader<R>) {
     let config = reader.config_mut();
     config.trim_text(false);
     config.check_end_names = true;
     config.expand_empty_elements = false;
+}
 
-    let mut walker = Walker::new(path, limits);
-    let mut buf = Vec::with_capacity(16 * 1024);
-    loop {
-        if buf.capacity() > 1 << 20 {
-            buf = Vec::with_capacity(16 * 1024);
+/// Where the parse reads its events from, and the lines of their positions.
+trait Source {
+    /// Bytes of the report read so far: where the next event starts.
+    fn position(&self) -> u64;
+    /// Remembers `start`, where the next event starts, and returns its line.
+    fn mark(&mut self, start: u64) -> u64;
+    /// The next event.
+    fn next(&mut self) -> quick_xml::Result<Event<'_>>;
+    /// The line of the last error's position, or of `start` if that is later.
+    fn error_line(&mut self, start: u64) -> u64;
+    /// The line the reading has reached.
+    fn current_line(&mut self) -> u64;
+}
+
+/// A report streamed through a [`BufRead`], each event copied into `buf`.
+struct Streamed<R> {
+    reader: Reader<LineCounter<R>>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Source for Streamed<R> {
+    fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn mark(&mut self, start: u64) -> u64 {
+        self.reader.get_mut().mark(start);
+        self.reader.get_ref().marked_line()
+    }
+
+    fn next(&mut self) -> quick_xml::Result<Event<'_>> {
+        if self.buf.capacity() > 1 << 20 {
+            self.buf = Vec::with_capacity(16 * 1024);
         }
-        buf.clear();
-        let start = reader.buffer_position();
-        reader.get_mut().mark(start);
-        let event = match reader.read_event_into(&mut buf) {
+        self.buf.clear();
+        self.reader.read_event_into(&mut self.buf)
+    }
+
+    fn error_line(&mut self, start: u64) -> u64 {
+        let at = self.reader.error_position().max(start);
+        self.reader.get_ref().line_at(at)
+    }
+
+    fn current_line(&mut self) -> u64 {
+        self.reader.get_ref().current_line()
+    }
+}
+
+/// A report held in memory, its events borrowed from it.
+struct Sliced<'a> {
+    reader: Reader<&'a [u8]>,
+    lines: SliceLines<'a>,
+}
+
+impl Sliced<'_> {
+    /// Bytes the reader has consumed.
+    fn consumed(&self) -> u64 {
+        self.lines.len() - self.reader.get_ref().len() as u64
+    }
+}
+
+impl Source for Sliced<'_> {
+    fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn mark(&mut self, start: u64) -> u64 {
+        let consumed = self.consumed();
+        self.lines.mark(start, consumed)
+    }
+
+    fn next(&mut self) -> quick_xml::Result<Event<'_>> {
+        self.reader.read_event()
+    }
+
+    fn error_line(&mut self, start: u64) -> u64 {
+        let at = self.reader.error_position().max(start);
+        let consumed = self.consumed();
+        self.lines.line_at(at, consumed)
+    }
+
+    fn current_line(&mut self) -> u64 {
+        let consumed = self.consumed();
+        self.lines.current_line(consumed)
+    }
+}
+
+/// Reads every event of `source` through the counting rules.
+fn walk(mut source: impl Source, path: &str, limits: Limits) -> Result<Summary, ParseError> {
+    let mut walker = Walker::new(path, limits);
+    loop {
+        let start = source.position();
+        let line = source.mark(start);
+        let event = match source.next() {
             Ok(event) => event,
-            Err(quick_xml::Error::Io(e)) => {
-                return Err(ParseError::Io {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                });
-            }
+            Err(quick_xml::Error::Io(e)) => return Err(io_error(path, &e)),
             Err(e) => {
-                let line = reader.get_ref().line_at(reader.error_position().max(start));
+                let line = source.error_line(start);
                 return Err(walker.xml_error(line, walker::describe(&e)));
             }
         };
-        let line = reader.get_ref().marked_line();
         match event {
             Event::Start(e) => walker.start(&e, line, false)?,
             Event::Empty(e) => walker.start(&e, line, true)?,
@@ -253,7 +371,7 @@ pub fn parse_report_with(
             Event::Decl(e) => walker.declaration(&e, line)?,
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
-                let line = reader.get_ref().current_line();
+                let line = source.current_line();
                 return walker.finish(line, start == 0);
             }
         }

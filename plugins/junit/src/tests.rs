@@ -259,3 +259,35 @@ fn utf16_reports_with_a_byte_order_mark_are_read() {
         assert_eq!(evaluation.findings[0].line, Some(4), "{little_endian}");
     }
 }
+
+#[test]
+fn reports_up_to_the_limit_are_read_whole_and_larger_ones_streamed_with_the_same_result() {
+    use stagegate_sdk::text::bom::BomReader;
+    let xml = failing_report(30);
+    let utf16 = stagegate_sdk::text::bom::utf16_with_mark(&xml, true);
+    for bytes in [xml.into_bytes(), utf16] {
+        let reader = || BufReader::new(BomReader::new(Cursor::new(bytes.clone())));
+        let size = bytes.len() as u64;
+        let whole = open_report(reader(), size).unwrap();
+        assert!(
+            matches!(whole, Report::Bytes(_)),
+            "{size} bytes are read whole"
+        );
+        let streamed = open_report(reader(), WHOLE_REPORT_BYTES + 1).unwrap();
+        assert!(
+            matches!(streamed, Report::Reader(_)),
+            "past the limit it streams"
+        );
+        let evaluate = |report| evaluate_opened(vec![("r.xml".to_owned(), Ok(report))], "{}");
+        let (whole, streamed) = (evaluate(whole).unwrap(), evaluate(streamed).unwrap());
+        assert_eq!(long(&whole, "failed"), 30);
+        assert_eq!(format!("{whole:?}"), format!("{streamed:?}"));
+    }
+}
+
+#[test]
+fn a_report_that_grows_past_twice_the_limit_while_read_whole_is_an_error() {
+    let endless = BufReader::new(io::repeat(b' '));
+    let error = open_report(endless, 10).unwrap_err();
+    assert!(error.to_string().contains("grew past"), "{error}");
+}

@@ -3,16 +3,16 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::BufReader;
 
-use stagegate_plugin_junit::parse::{IssueKind, ParseError, Summary, parse_report};
+mod common;
+
+use stagegate_plugin_junit::parse::{IssueKind, Limits, ParseError, Summary};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/junit");
 
 fn parse(name: &str) -> Result<Summary, ParseError> {
-    let file = File::open(format!("{DIR}/{name}")).unwrap();
-    parse_report(BufReader::new(file), &format!("reports/{name}"))
+    let bytes = std::fs::read(format!("{DIR}/{name}")).unwrap();
+    common::parse_every_way(&bytes, &format!("reports/{name}"), Limits::default())
 }
 
 /// Expected counts of one fixture.

@@ -9,7 +9,9 @@
 
 use std::io::{BufReader, Read};
 
-use stagegate_plugin_junit::parse::{ParseError, Summary, parse_report};
+mod common;
+
+use stagegate_plugin_junit::parse::{Limits, ParseError, Summary, parse_report};
 
 const PYTEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -17,7 +19,7 @@ const PYTEST: &str = concat!(
 );
 
 fn parse(bytes: &[u8]) -> Result<Summary, ParseError> {
-    parse_report(bytes, "reports/x.xml")
+    common::parse_every_way(bytes, "reports/x.xml", Limits::default())
 }
 
 /// The error message, which must name the file.
@@ -320,4 +322,21 @@ fn a_reader_that_fails_is_an_io_error() {
     }
     let err = parse_report(BufReader::new(Failing), "reports/x.xml").unwrap_err();
     assert_eq!(err.to_string(), "cannot read `reports/x.xml`: disk on fire");
+}
+
+#[test]
+fn an_error_after_thousands_of_lines_in_one_event_has_the_same_line_every_way() {
+    // An unterminated CDATA section and an unterminated comment, each
+    // spanning more line breaks than a streamed parse remembers.
+    for (open, tail) in [("<![CDATA[", "x"), ("<!--", "y")] {
+        let mut xml = String::from("<testsuite>\n<testcase name=\"t\"><system-out>");
+        xml.push_str(open);
+        xml.push_str(&"line\n".repeat(5000));
+        xml.push_str(tail);
+        let (line, _) = xml_error_line(xml.as_bytes());
+        assert_eq!(
+            line, 2,
+            "the error is reported where the event starts: {open}"
+        );
+    }
 }

@@ -2,10 +2,12 @@
 //! per rule.
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use stagegate_plugin_junit::parse::{IssueKind, Limits, Summary, parse_report, parse_report_with};
+mod common;
+
+use stagegate_plugin_junit::parse::{IssueKind, Limits, Summary};
 
 fn parse(xml: &str) -> Summary {
-    parse_report(xml.as_bytes(), "r.xml").unwrap()
+    common::parse_every_way(xml.as_bytes(), "r.xml", Limits::default()).unwrap()
 }
 
 /// total, passed, failed, errored, skipped, flaky
@@ -234,7 +236,7 @@ fn limits_cap_findings_and_names() {
         max_findings: 3,
         max_failed_names: 4,
     };
-    let s = parse_report_with(xml.as_bytes(), "r.xml", limits).unwrap();
+    let s = common::parse_every_way(xml.as_bytes(), "r.xml", limits).unwrap();
     assert_eq!(s.failed, 10);
     assert_eq!(s.findings.len(), 3);
     assert_eq!(s.findings_dropped, 17);

@@ -115,6 +115,79 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     }
 }
 
+/// Line numbers for a report held in memory, answering exactly as a
+/// [`LineCounter`] would after the reader consumed the same bytes, so both
+/// ways of parsing report the same lines.
+#[derive(Debug)]
+pub(crate) struct SliceLines<'a> {
+    data: &'a [u8],
+    /// Bytes whose line breaks are counted in `breaks`.
+    counted: u64,
+    /// Line breaks in the first `counted` bytes.
+    breaks: u64,
+    /// The position and line of the event being read.
+    mark: (u64, u64),
+}
+
+impl<'a> SliceLines<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            counted: 0,
+            breaks: 0,
+            mark: (0, 1),
+        }
+    }
+
+    /// The length of the report.
+    pub(crate) fn len(&self) -> u64 {
+        self.data.len() as u64
+    }
+
+    /// Line breaks in `from..to`.
+    fn breaks_in(&self, from: u64, to: u64) -> u64 {
+        let range = usize::try_from(from).unwrap_or(usize::MAX)..usize::try_from(to).unwrap_or(0);
+        memchr::memchr_iter(b'\n', self.data.get(range).unwrap_or_default()).count() as u64
+    }
+
+    /// Counts the line breaks of the first `consumed` bytes.
+    fn advance(&mut self, consumed: u64) {
+        if consumed > self.counted {
+            self.breaks += self.breaks_in(self.counted, consumed);
+        } else if consumed < self.counted {
+            self.breaks = self.breaks_in(0, consumed);
+        }
+        self.counted = consumed;
+    }
+
+    /// [`LineCounter::line_at`] after `consumed` bytes.
+    pub(crate) fn line_at(&mut self, pos: u64, consumed: u64) -> u64 {
+        self.advance(consumed);
+        // What the ring of a `LineCounter` holds: the newest breaks, at most
+        // `RECENT`, and of those the ones at or after `pos`.
+        let kept = self.breaks.min(RECENT as u64);
+        let later = self.breaks_in(pos, consumed).min(kept);
+        let forgot = self.breaks > RECENT as u64;
+        if forgot && later == kept && pos >= self.mark.0 {
+            return self.mark.1;
+        }
+        self.breaks - later + 1
+    }
+
+    /// [`LineCounter::mark`] then [`LineCounter::marked_line`].
+    pub(crate) fn mark(&mut self, pos: u64, consumed: u64) -> u64 {
+        let line = self.line_at(pos, consumed);
+        self.mark = (pos, line);
+        line
+    }
+
+    /// [`LineCounter::current_line`] after `consumed` bytes.
+    pub(crate) fn current_line(&mut self, consumed: u64) -> u64 {
+        self.advance(consumed);
+        self.breaks + 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +239,52 @@ mod tests {
         counter.read_to_end(&mut out).unwrap();
         assert_eq!(out, b"x\ny\n");
         assert_eq!(counter.current_line(), 3);
+    }
+    #[test]
+    fn lines_of_a_slice_are_those_of_a_stream() {
+        // Dense and sparse line breaks, past the ring's size; marks and
+        // queries before, inside and after what has been consumed.
+        let mut text = Vec::new();
+        let mut seed = 7u32;
+        for _ in 0..(RECENT * 5) {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let run = (seed >> 16) % 40;
+            text.extend(std::iter::repeat_n(b'x', run as usize));
+            text.push(b'\n');
+        }
+        text.extend(std::iter::repeat_n(b'\n', RECENT * 3));
+        let len = text.len() as u64;
+        let mut stream = LineCounter::new(&text[..]);
+        let mut slice = SliceLines::new(&text);
+        let mut consumed = 0u64;
+        let mut step = 1usize;
+        while consumed < len {
+            let mark = consumed.saturating_sub(step as u64 * 3);
+            stream.mark(mark);
+            assert_eq!(
+                slice.mark(mark, consumed),
+                stream.marked_line(),
+                "mark {mark}"
+            );
+            let n = stream.fill_buf().unwrap().len().min(step);
+            stream.consume(n);
+            consumed += n as u64;
+            for pos in [
+                0,
+                mark / 2,
+                mark,
+                (mark + consumed) / 2,
+                consumed,
+                consumed + 9,
+            ] {
+                assert_eq!(
+                    slice.line_at(pos, consumed),
+                    stream.line_at(pos),
+                    "position {pos} after {consumed} bytes"
+                );
+            }
+            assert_eq!(slice.current_line(consumed), stream.current_line());
+            step = step * 3 % 9973 + 1;
+        }
     }
 }
