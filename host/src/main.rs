@@ -27,9 +27,26 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| cli::run(args)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(error)) => {
-            eprintln!("error: {}", text::line(&format!("{error:#}")));
+            eprintln!("error: {}", text::line(&describe(&error)));
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// The error and its causes. A cause whose text the message already holds
+/// (an error that quotes its source) is not said twice.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }

@@ -288,6 +288,29 @@ fn unknown_stage_and_bad_config_cannot_decide() {
         run.all()
     );
     assert!(run.stderr.contains("stagegate.toml"), "{}", run.all());
+
+    // A missing file: named once, and its cause said once.
+    let missing = dir.path().join("missing.toml");
+    let run = stagegate(
+        &[
+            "check",
+            b.path().to_str().unwrap(),
+            "--to",
+            "prod",
+            "--config",
+            missing.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.toml"), "{}", run.all());
+    assert_eq!(
+        run.stderr.matches("No such file or directory").count(),
+        1,
+        "{}",
+        run.all()
+    );
 }
 
 #[test]
