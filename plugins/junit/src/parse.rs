@@ -316,7 +316,9 @@ struct Sliced<'a> {
 impl Sliced<'_> {
     /// Bytes the reader has consumed.
     fn consumed(&self) -> u64 {
-        self.lines.len() - self.reader.get_ref().len() as u64
+        self.lines
+            .len()
+            .saturating_sub(self.reader.get_ref().len() as u64)
     }
 }
 
