@@ -34,13 +34,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes. A cause whose text the message already holds
-/// (an error that quotes its source) is not said twice.
+/// The error and its causes. A cause that the message already ends with (an
+/// error that quotes its source) is not said twice.
 fn describe(error: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in error.chain() {
         let part = cause.to_string();
-        if text.contains(&part) {
+        if text.ends_with(&part) {
             continue;
         }
         if !text.is_empty() {

@@ -85,8 +85,8 @@ impl ParseError {
     }
 }
 
-/// Documents up to this size are read whole and parsed from memory, which is
-/// several times faster than through a reader; a larger one is parsed as a
+/// Documents up to this size are read whole and parsed from memory, faster
+/// than through a reader, which serde_json reads a byte at a time; a larger one is parsed as a
 /// stream, continuing from where that read stopped. Both give the same
 /// documents and errors, except that a streamed error's column is one byte
 /// past the value it names.
